@@ -1,0 +1,3 @@
+"""seawall: make containers production-hard and prove it."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,183 @@
+"""The rule model: metadata, references, the Rule base class and the Context rules report through."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar, Generic, TypeVar
+
+from seawall.model.finding import Finding, Location, Severity
+from seawall.model.fix import Fix
+from seawall.model.source import SourceFile, Span
+
+
+class TargetKind(Enum):
+    """What a rule looks at."""
+
+    DOCKERFILE = "dockerfile"
+    COMPOSE = "compose"
+    WORKLOAD = "workload"  # a container however declared: compose service, k8s container, inspect
+    KUBERNETES = "kubernetes"
+    IMAGE = "image"
+    DAEMON = "daemon"
+    HOST = "host"
+
+
+class FixAvailability(Enum):
+    """Whether a rule offers fixes."""
+
+    NONE = "none"
+    SOMETIMES = "sometimes"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True)
+class Standard:
+    """A standard or catalogue that rules cite."""
+
+    name: str
+    url: str
+
+    def control(self, ident: str, title: str = "") -> Reference:
+        """A reference to one control of this standard."""
+        return Reference(self.name, ident, title)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A citation: standard name, control id and optional title."""
+
+    standard: str
+    ident: str
+    title: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.standard} {self.ident}" + (f" ({self.title})" if self.title else "")
+
+
+CIS_DOCKER = Standard(
+    "CIS Docker Benchmark v1.6.0", "https://www.cisecurity.org/benchmark/docker"
+)
+NIST_800_190 = Standard(
+    "NIST SP 800-190", "https://csrc.nist.gov/publications/detail/sp/800-190/final"
+)
+CWE = Standard("CWE", "https://cwe.mitre.org/")
+K8S_PSS = Standard(
+    "Kubernetes Pod Security Standards",
+    "https://kubernetes.io/docs/concepts/security/pod-security-standards/",
+)
+KNOWN_STANDARDS = frozenset({CIS_DOCKER.name, NIST_800_190.name, CWE.name, K8S_PSS.name})
+
+
+@dataclass(frozen=True)
+class Option:
+    """A per-rule option settable in configuration, with its default and type."""
+
+    name: str
+    default: Any
+    help: str
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """Everything about a rule except its logic. ``id`` is stable forever; ``name`` is kebab-case."""
+
+    id: str
+    name: str
+    title: str
+    severity: Severity
+    targets: frozenset[TargetKind]
+    remediation: str
+    references: tuple[Reference, ...] = ()
+    aliases: tuple[str, ...] = ()
+    fix: FixAvailability = FixAvailability.NONE
+    options: tuple[Option, ...] = ()
+    default_enabled: bool = True
+    since: str = "0.1.0"
+    tags: tuple[str, ...] = ()
+
+
+ModelT = TypeVar("ModelT")
+
+
+class Rule(Generic[ModelT]):
+    """A check over one kind of model. Subclasses set ``meta`` and implement ``check``.
+
+    The class docstring is the rule's documentation, in sections ``## What it does``,
+    ``## Why is this bad?``, ``## Example`` (with ``Use instead:``) and ``## Fix safety``.
+    """
+
+    meta: ClassVar[RuleMeta]
+
+    def check(self, model: ModelT, ctx: Context) -> Iterator[Finding]:
+        """Yield findings for ``model``. Input the rule does not understand yields nothing."""
+        raise NotImplementedError
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+@dataclass
+class Context:
+    """What a rule sees besides its model: the target, its source, options; makes findings."""
+
+    target: str
+    source: SourceFile | None = None
+    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def option(self, rule: Rule[Any], name: str) -> Any:
+        """The configured value of a rule option, or its default."""
+        configured = self.options.get(rule.meta.id, {})
+        if name in configured:
+            return configured[name]
+        for opt in rule.meta.options:
+            if opt.name == name:
+                return opt.default
+        raise KeyError(f"{rule.meta.id} has no option {name!r}")
+
+    def finding(
+        self,
+        rule: Rule[Any],
+        message: str,
+        *,
+        span: Span | None = None,
+        pointer: str | None = None,
+        path: str | None = None,
+        fix: Fix | None = None,
+        anchor: str | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """Build a finding located in this target (or in ``path``), with the effective severity.
+
+        ``anchor`` identifies the finding structurally for baselines; by default it is derived
+        from the spanned text (hashed, so secrets never reach a baseline file).
+        """
+        meta = rule.meta
+        where = path or (self.source.path if self.source else self.target)
+        if anchor is None:
+            if span is not None and self.source is not None and where == self.source.path:
+                anchor = _SPACE.sub(" ", self.source.slice(span)).strip()
+            elif pointer is not None:
+                anchor = pointer
+            else:
+                anchor = message
+        effective = self.severity_overrides.get(meta.id, severity or meta.severity)
+        return Finding(
+            rule_id=meta.id,
+            rule_name=meta.name,
+            message=message,
+            location=Location(where, span, pointer),
+            severity=effective,
+            target=self.target,
+            anchor=_digest(anchor),
+            fix=fix,
+        )
