@@ -1,0 +1,9 @@
+"""Compose-project rules (DC###): networks, published ports, secrets blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from seawall.rules._base import Rule
+
+COMPOSE_RULES: tuple[Rule[Any], ...] = ()

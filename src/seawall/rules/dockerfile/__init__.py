@@ -1,0 +1,1 @@
+"""Dockerfile rules (DF###). Each family module lists its rules; the registry collects them."""

@@ -1,0 +1,133 @@
+"""Helpers shared by Dockerfile rules: shell commands of RUN with source spans, users, shells."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from seawall.model.source import Span
+from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage
+from seawall.parsers.shell import SimpleCommand, Word, tokenize, unwrap
+
+POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "ksh", "zsh", "busybox"})
+_WINDOWS_BASE = re.compile(r"(mcr\.microsoft\.com/(windows|dotnet/framework|powershell)|servercore|nanoserver)", re.I)
+
+
+@dataclass(frozen=True)
+class ShellCommand:
+    """A simple command from a RUN instruction, with a way back to source offsets."""
+
+    command: SimpleCommand  # as written (sudo/env wrappers included)
+    program: SimpleCommand  # wrappers removed: what actually runs
+    instruction: Instruction
+    to_source: Callable[[int], int]
+
+    def span(self) -> Span:
+        """Source span of the whole command."""
+        start = self.to_source(self.command.start)
+        end = self.to_source(max(self.command.end - 1, self.command.start)) + 1
+        return Span(start, max(start, end))
+
+    def word_span(self, word: Word) -> Span:
+        """Source span of one word."""
+        start = self.to_source(word.start)
+        return Span(start, max(start, self.to_source(max(word.end - 1, word.start)) + 1))
+
+    @property
+    def name(self) -> str:
+        """Program name after unwrapping."""
+        return self.program.name
+
+
+def stage_is_posix(df: Dockerfile, stage: Stage) -> bool:
+    """Whether RUN in this stage goes to a POSIX shell (not PowerShell/cmd)."""
+    if df.escape == "`" or _WINDOWS_BASE.search(stage.base):
+        return False
+    for s in df.lineage(stage):
+        for instr in s.of("SHELL"):
+            if instr.exec_form:
+                prog = instr.exec_form[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
+                prog = prog.removesuffix(".exe")
+                return prog in POSIX_SHELLS
+    return True
+
+
+def _offset_mapper(base: Callable[[int], int], shift: int) -> Callable[[int], int]:
+    return lambda offset: base(offset + shift)
+
+
+def scripts_of(instr: Instruction) -> Iterator[tuple[str, Callable[[int], int]]]:
+    """Shell scripts a RUN instruction runs, each with a logical→source offset mapper."""
+    if instr.exec_form is not None:
+        argv = instr.exec_form
+        if len(argv) >= 3 and argv[0].rsplit("/", 1)[-1] in POSIX_SHELLS and "-c" in argv[1:-1]:
+            script = argv[-1]
+            where = instr.args.find(json_fragment(script))
+            base = instr.to_source
+            yield script, _offset_mapper(base, max(where, 0) + 1 if where >= 0 else 0)
+        elif argv:
+            yield " ".join(argv), lambda o: instr.to_source(0)
+        return
+    yield instr.args, instr.to_source
+    for heredoc in instr.heredocs:
+        first_line = heredoc.body.split("\n", 1)[0]
+        if first_line.startswith("#!") and not any(sh in first_line for sh in POSIX_SHELLS):
+            continue
+        start = heredoc.body_span.start
+        yield heredoc.body, (lambda o, s=start: s + o)
+
+
+def json_fragment(text: str) -> str:
+    """How a string appears inside a JSON array (for locating it in exec form)."""
+    import json
+
+    return json.dumps(text)[1:-1]
+
+
+def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[ShellCommand]:
+    """The simple commands of a RUN instruction (empty for non-POSIX shells)."""
+    if instr.keyword != "RUN" or not stage_is_posix(df, stage):
+        return []
+    out: list[ShellCommand] = []
+    for script, mapper in scripts_of(instr):
+        for cmd in tokenize(script):
+            out.append(ShellCommand(cmd, unwrap(cmd), instr, mapper))
+    return out
+
+
+def run_instructions(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
+    """Every RUN instruction with its stage, including ONBUILD RUN triggers."""
+    for stage in df.stages:
+        for instr in stage.instructions:
+            if instr.keyword == "RUN":
+                yield stage, instr
+            elif instr.keyword == "ONBUILD" and instr.inner and instr.inner.keyword == "RUN":
+                yield stage, instr.inner
+
+
+def all_shell_commands(df: Dockerfile) -> Iterator[tuple[Stage, ShellCommand]]:
+    """Every simple command of every RUN, with its stage."""
+    for stage, instr in run_instructions(df):
+        for cmd in shell_commands(df, stage, instr):
+            yield stage, cmd
+
+
+ROOT_NAMES = frozenset({"root", "0"})
+
+
+def is_root_user(value: str) -> bool | None:
+    """True for root (``root``, ``0``, ``0:0``, ``root:*``), False for others, None if unknown (``$VAR``)."""
+    user = value.strip().split(":", 1)[0].strip()
+    if not user or "$" in user:
+        return None
+    return user in ROOT_NAMES
+
+
+def last_user(df: Dockerfile, stage: Stage) -> Instruction | None:
+    """The USER instruction in effect at the end of ``stage`` (through its stage lineage)."""
+    found: Instruction | None = None
+    for s in df.lineage(stage):
+        for instr in s.of("USER"):
+            found = instr
+    return found

@@ -1,0 +1,1 @@
+"""Loading targets from disk and checking them: discovery, Dockerfiles, Compose projects."""

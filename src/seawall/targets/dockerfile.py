@@ -1,0 +1,84 @@
+"""Checking one Dockerfile: read, parse, run the DF rules, apply inline pragmas."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seawall.errors import ParseError, SourceError
+from seawall.model.finding import Report, TargetError
+from seawall.rules._base import TargetKind
+
+if TYPE_CHECKING:
+    from seawall.config import Config
+
+DOCKERFILE_PATTERNS = (
+    "Dockerfile",
+    "Dockerfile.*",
+    "*.Dockerfile",
+    "*.dockerfile",
+    "Containerfile",
+    "Containerfile.*",
+    "*.Containerfile",
+)
+_NOT_DOCKERFILES = (".dockerignore", ".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".sh", ".orig")
+
+
+def is_dockerfile_name(name: str) -> bool:
+    """Whether a file name is a Dockerfile / Containerfile by convention."""
+    if name.endswith(_NOT_DOCKERFILES):
+        return False
+    return any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS)
+
+
+def read_dockerignore(dockerfile: Path) -> list[str] | None:
+    """Patterns of the build context's ignore file (``<name>.dockerignore`` first), or None."""
+    candidates = [dockerfile.parent / f"{dockerfile.name}.dockerignore", dockerfile.parent / ".dockerignore"]
+    for candidate in candidates:
+        try:
+            text = candidate.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        return [
+            line.strip()
+            for line in text.splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+    return None
+
+
+def check_dockerfile(
+    path: Path,
+    shown: str,
+    config: Config,
+    *,
+    build_args: Mapping[str, str] | None = None,
+    target: str | None = None,
+) -> Report:
+    """Check one Dockerfile; unreadable or unparsable files become error entries."""
+    from seawall.engine import filter_suppressed, make_context, run_rules, select_rules
+    from seawall.parsers.dockerfile import parse_dockerfile
+    from seawall.suppress import parse_suppressions
+    from seawall.targets.read import read_text_file
+
+    report = Report(targets=[shown])
+    try:
+        source = read_text_file(path, shown)
+        df = parse_dockerfile(source, build_args=build_args, target=target)
+    except SourceError as exc:
+        report.errors.append(TargetError(shown, exc.reason, "source"))
+        return report
+    except ParseError as exc:
+        report.errors.append(TargetError(shown, str(exc).split(": ", 1)[-1], "parse"))
+        return report
+    report.sources[shown] = source
+    ctx = make_context(config, shown, source)
+    ctx.extra["dockerignore"] = read_dockerignore(path)
+    ctx.extra["dockerfile_path"] = path
+    findings, errors = run_rules(select_rules(config, TargetKind.DOCKERFILE, shown), df, ctx)
+    sup = parse_suppressions(source, df.statement_lines)
+    report.findings, report.suppressed = filter_suppressed(findings, {shown: sup}, report.sources)
+    report.errors.extend(errors)
+    return report

@@ -1,0 +1,53 @@
+"""Reading target files safely: size cap, binary detection, UTF-8, clear one-line errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from seawall.errors import SourceError
+from seawall.model.source import SourceFile
+
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """The path shown to users: relative to ``root`` (or the cwd) when inside it, forward slashes."""
+    base = root or Path.cwd()
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:
+        rel = str(path)
+    if rel.startswith(".."):
+        rel = str(path)
+    return rel.replace(os.sep, "/")
+
+
+def read_text_file(path: Path, shown: str, max_bytes: int = MAX_TEXT_BYTES) -> SourceFile:
+    """Read a text target or raise SourceError with a one-line reason."""
+    try:
+        if path.is_dir():
+            raise SourceError(shown, "is a directory")
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SourceError(
+                shown, f"file too large ({size / 1048576:.1f} MiB; limit {max_bytes // 1048576} MiB)"
+            )
+        data = path.read_bytes()
+    except SourceError:
+        raise
+    except PermissionError:
+        raise SourceError(shown, "permission denied") from None
+    except FileNotFoundError:
+        raise SourceError(shown, "no such file") from None
+    except OSError as exc:
+        raise SourceError(shown, f"cannot read: {exc.strerror or exc}") from None
+    if b"\x00" in data[:65536]:
+        raise SourceError(shown, "binary file (contains NUL bytes)")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(shown, f"not UTF-8 text (invalid byte at offset {exc.start})") from None
+    return SourceFile(shown, text)
