@@ -1,0 +1,116 @@
+"""Shared output handling for commands: config resolution, rendering, atomic writes, exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from seawall.config import Config, find_config, load_config
+from seawall.errors import ConfigError, SeawallError
+from seawall.model.finding import Report, Severity
+
+
+def add_output_options(parser: argparse.ArgumentParser) -> None:
+    """``--format``, ``--output``, ``--fail-on``, ``--exit-zero``, ``--no-color``."""
+    parser.add_argument(
+        "--format", "-F", default="text", choices=("text", "json", "sarif", "junit"),
+        help="output format (default: text)",
+    )
+    parser.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of stdout")
+    parser.add_argument(
+        "--fail-on", choices=[s.label for s in Severity],
+        help="lowest severity that makes the exit code 1 (default: low, or fail-on in config)",
+    )
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
+    parser.add_argument("--no-color", action="store_true", help="never colour the text output")
+
+
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """``--config``, ``--no-config``, ``--select``, ``--ignore``, ``--extend-select``, ``--baseline``."""
+    parser.add_argument("--config", type=Path, help="configuration file (.seawall.toml or pyproject.toml)")
+    parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
+    parser.add_argument("--select", help="comma-separated rule ids/prefixes/names/aliases to run (only these)")
+    parser.add_argument("--extend-select", help="comma-separated opt-in rules to enable as well")
+    parser.add_argument("--ignore", help="comma-separated rule ids/prefixes/names/aliases to skip")
+    parser.add_argument("--baseline", type=Path, help="baseline file: findings recorded there are not reported")
+
+
+def _split(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def resolve_config(args: argparse.Namespace, start: Path | None = None) -> Config:
+    """The configuration file's values with command-line overrides applied."""
+    if getattr(args, "no_config", False):
+        config = Config()
+    else:
+        path = args.config if getattr(args, "config", None) else find_config(start or Path.cwd())
+        if getattr(args, "config", None) is not None and not args.config.is_file():
+            raise ConfigError(f"{args.config}: no such configuration file")
+        config = load_config(path)
+    fail_on = Severity.parse(args.fail_on) if getattr(args, "fail_on", None) else None
+    baseline = getattr(args, "baseline", None)
+    if baseline is not None and not baseline.is_file():
+        raise ConfigError(f"{baseline}: no such baseline file")
+    ignore = _split(getattr(args, "ignore", None))
+    extend = _split(getattr(args, "extend_select", None))
+    return config.with_overrides(
+        select=_split(getattr(args, "select", None)),
+        extend_select=(config.extend_select + extend) if extend else None,
+        ignore=(config.ignore + ignore) if ignore else None,
+        fail_on=fail_on,
+        baseline=baseline,
+    )
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder and rename: never a half-written file."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise SeawallError(f"{path}: cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise SeawallError(f"{path}: cannot write: {exc.strerror}") from None
+
+
+def emit(report: Report, args: argparse.Namespace) -> None:
+    """Render the report in the chosen format to stdout or ``--output``."""
+    from seawall.report import render
+
+    to_file = getattr(args, "output", None)
+    color = (
+        to_file is None
+        and not getattr(args, "no_color", False)
+        and "NO_COLOR" not in os.environ
+        and sys.stdout.isatty()
+    )
+    text = render(report, getattr(args, "format", "text"), color=color)
+    if to_file is not None:
+        write_atomic(to_file, text)
+    else:
+        sys.stdout.write(text)
+        if text and not text.endswith("\n"):
+            sys.stdout.write("\n")
+
+
+def exit_code(report: Report, config: Config, exit_zero: bool = False) -> int:
+    """2 when a target could not be read or a rule crashed; 1 when findings reach fail-on; else 0."""
+    if report.errors:
+        return 2
+    if exit_zero:
+        return 0
+    return 1 if any(f.severity >= config.fail_on for f in report.findings) else 0

@@ -1,0 +1,153 @@
+"""``seawall check``: find Dockerfiles and Compose projects under PATHs and check them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seawall.commands._output import (
+    add_config_options,
+    add_output_options,
+    emit,
+    exit_code,
+    resolve_config,
+)
+from seawall.config import Config
+from seawall.model.finding import Report, TargetError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``check``."""
+    p = subparsers.add_parser(
+        "check",
+        help="check Dockerfiles and Compose projects",
+        description="Find Dockerfiles/Containerfiles and Compose files under PATHs and check them.",
+    )
+    p.add_argument("paths", nargs="*", type=Path, default=None, help="files or folders (default: .)")
+    p.add_argument("--type", choices=("dockerfile", "compose"), help="treat explicit files as this type")
+    p.add_argument("-f", "--file", dest="compose_files", action="append", type=Path, default=[],
+                   help="a Compose file of one project (repeat to merge overrides, like docker compose -f)")
+    p.add_argument("--env-file", action="append", type=Path, default=[], help="Compose env file")
+    p.add_argument("--profile", action="append", default=[], help="Compose profile to enable")
+    p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE",
+                   help="build argument for FROM substitution")
+    p.add_argument("--target", help="the build stage that ships (default: the last stage)")
+    p.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
+    p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    add_config_options(p)
+    add_output_options(p)
+
+
+def _build_args(values: list[str]) -> dict[str, str]:
+    from seawall.errors import ConfigError
+
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ConfigError(f"--build-arg {item!r}: expected NAME=VALUE")
+        out[name] = value
+    return out
+
+
+def compose_projects(files: list[Path]) -> list[list[Path]]:
+    """Group discovered Compose files into projects: a folder's base file with its override file,
+    and every other variant on its own."""
+    by_dir: dict[Path, list[Path]] = {}
+    for f in files:
+        by_dir.setdefault(f.parent, []).append(f)
+    projects: list[list[Path]] = []
+    bases = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+    overrides = {
+        "compose.yaml": ("compose.override.yaml", "compose.override.yml"),
+        "compose.yml": ("compose.override.yml", "compose.override.yaml"),
+        "docker-compose.yaml": ("docker-compose.override.yaml", "docker-compose.override.yml"),
+        "docker-compose.yml": ("docker-compose.override.yml", "docker-compose.override.yaml"),
+    }
+    for folder in sorted(by_dir):
+        names = {f.name: f for f in by_dir[folder]}
+        used: set[str] = set()
+        base = next((b for b in bases if b in names), None)
+        if base is not None:
+            project = [names[base]]
+            used.add(base)
+            for override in overrides[base]:
+                if override in names:
+                    project.append(names[override])
+                    used.add(override)
+                    break
+            projects.append(project)
+        for name in sorted(names):
+            if name not in used:
+                projects.append([names[name]])
+    return projects
+
+
+def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
+    """Discover and check every target; returns the report, the Dockerfiles checked, the config."""
+    from seawall.engine import finalize
+    from seawall.targets.discover import discover
+    from seawall.targets.dockerfile import check_dockerfile
+    from seawall.targets.read import display_path
+
+    paths = list(args.paths or [])
+    if not paths and not args.compose_files:
+        paths = [Path(".")]
+    config = resolve_config(args, paths[0] if paths else Path.cwd())
+    found = discover(paths, forced_type=args.type, exclude=config.exclude)
+    report = Report()
+    for missing in found.missing:
+        report.errors.append(TargetError(display_path(missing), "no such file or directory", "source"))
+    build_args = _build_args(args.build_arg)
+    for path in found.dockerfiles:
+        report.extend(
+            check_dockerfile(path, display_path(path), config, build_args=build_args, target=args.target)
+        )
+    projects = compose_projects(found.compose_files)
+    if args.compose_files:
+        projects.append(list(args.compose_files))
+    if projects:
+        report.extend(_check_compose(projects, config, args))
+    if not found.dockerfiles and not projects and not found.missing:
+        report.errors.append(
+            TargetError(", ".join(display_path(p) for p in paths), "no Dockerfile or Compose file found", "source")
+        )
+    return finalize(report, config), found.dockerfiles, config
+
+
+def _check_compose(projects: list[list[Path]], config: Config, args: argparse.Namespace) -> Report:
+    import importlib.util
+
+    report = Report()
+    if importlib.util.find_spec("seawall.targets.compose") is None:
+        from seawall.targets.read import display_path
+
+        for project in projects:
+            report.errors.append(
+                TargetError(display_path(project[0]), "Compose support is not available", "source")
+            )
+        return report
+    from seawall.targets.compose import check_compose
+
+    for project in projects:
+        report.extend(
+            check_compose(project, config, env_files=args.env_file, profiles=args.profile)
+        )
+    return report
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``check``; exit 0 (clean), 1 (findings at or above fail-on), 2 (errors)."""
+    report, dockerfiles, config = collect(args)
+    if args.fix or args.diff or args.unsafe_fixes:
+        from seawall.commands.fix import apply_fixes
+
+        changed = apply_fixes(report, dockerfiles, config, args)
+        if args.diff:
+            return 2 if report.errors else 0
+        if changed:
+            report, _, config = collect(args)
+    emit(report, args)
+    return exit_code(report, config, args.exit_zero)

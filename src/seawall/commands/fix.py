@@ -1,0 +1,94 @@
+"""Applying fixes for ``check --fix`` / ``--diff``: all files computed first, then written atomically."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from pathlib import Path
+
+from seawall.config import Config
+from seawall.errors import FixError, SeawallError
+from seawall.model.finding import Finding, Report
+from seawall.model.source import SourceFile
+
+
+def _dockerfile_fixer(path: Path, shown: str, config: Config, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from seawall.engine import make_context, run_rules, select_rules
+    from seawall.parsers.dockerfile import parse_dockerfile
+    from seawall.rules._base import TargetKind
+    from seawall.targets.dockerfile import read_dockerignore
+
+    rules = select_rules(config, TargetKind.DOCKERFILE, shown)
+    build_args = dict(a.split("=", 1) for a in args.build_arg if "=" in a)
+
+    def find(text: str) -> list[Finding]:
+        source = SourceFile(shown, text)
+        df = parse_dockerfile(source, build_args=build_args, target=args.target)
+        ctx = make_context(config, shown, source)
+        ctx.extra["dockerignore"] = read_dockerignore(path)
+        ctx.extra["dockerfile_path"] = path
+        findings, _ = run_rules(rules, df, ctx)
+        return findings
+
+    def validate(text: str) -> None:
+        parse_dockerfile(SourceFile(shown, text))
+
+    return find, validate
+
+
+def apply_fixes(report: Report, dockerfiles: list[Path], config: Config, args: argparse.Namespace) -> int:
+    """Fix every Dockerfile that has fixable findings; returns how many files changed.
+
+    With ``--diff`` nothing is written and the diff goes to stdout. A failure in any file
+    (a fix that does not converge or breaks parsing, a file changed on disk meanwhile, a write
+    error) leaves every file as it was.
+    """
+    from seawall.commands._output import write_atomic
+    from seawall.fixer import allowed, fix_until_stable
+    from seawall.targets.read import display_path
+
+    unsafe = bool(args.unsafe_fixes)
+    fixable = {
+        f.location.path for f in report.findings if f.fix is not None and allowed(f.fix, unsafe)
+    }
+    planned: list[tuple[Path, str, str]] = []
+    for path in dockerfiles:
+        shown = display_path(path)
+        if shown not in fixable:
+            continue
+        original = report.sources[shown].text
+        find, validate = _dockerfile_fixer(path, shown, config, args)
+        fixed, applied = fix_until_stable(original, shown, find, validate, unsafe=unsafe)
+        if applied and fixed != original:
+            planned.append((path, original, fixed))
+    if args.diff:
+        for path, original, fixed in planned:
+            shown = display_path(path)
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    original.splitlines(keepends=True), fixed.splitlines(keepends=True),
+                    fromfile=f"a/{shown}", tofile=f"b/{shown}",
+                )
+            )
+        return len(planned)
+    written: list[tuple[Path, str]] = []
+    try:
+        for path, original, fixed in planned:
+            current = path.read_text(encoding="utf-8-sig")
+            if current != original:
+                raise FixError(f"{display_path(path)}: changed on disk while fixing; nothing written")
+            write_atomic(path, fixed)
+            written.append((path, original))
+    except (OSError, SeawallError) as exc:
+        for path, original in reversed(written):
+            try:
+                write_atomic(path, original)
+            except SeawallError:
+                pass
+        if isinstance(exc, SeawallError):
+            raise
+        raise FixError(f"cannot write fixes: {exc}") from None
+    for path, _, _ in planned:
+        print(f"fixed {display_path(path)}", file=sys.stderr)
+    return len(planned)

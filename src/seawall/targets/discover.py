@@ -1,0 +1,84 @@
+"""Walking paths to find what to check: Dockerfiles and Compose files."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seawall.targets.dockerfile import is_dockerfile_name
+
+SKIP_DIRS = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
+     ".ruff_cache", ".pytest_cache", "vendor", "dist", "build", ".terraform"}
+)
+COMPOSE_PATTERNS = (
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+    "compose.*.yaml",
+    "compose.*.yml",
+    "docker-compose.*.yaml",
+    "docker-compose.*.yml",
+    "docker-compose-*.yaml",
+    "docker-compose-*.yml",
+)
+
+
+def is_compose_name(name: str) -> bool:
+    """Whether a file name is a Compose file by convention."""
+    return any(fnmatch.fnmatchcase(name, p) for p in COMPOSE_PATTERNS)
+
+
+@dataclass
+class Discovered:
+    """Targets found under the given paths, in a stable order."""
+
+    dockerfiles: list[Path] = field(default_factory=list)
+    compose_files: list[Path] = field(default_factory=list)
+    missing: list[Path] = field(default_factory=list)
+
+
+def _excluded(path: Path, exclude: tuple[str, ...]) -> bool:
+    text = path.as_posix()
+    return any(fnmatch.fnmatch(text, p) or fnmatch.fnmatch(path.name, p) for p in exclude)
+
+
+def discover(
+    paths: list[Path], *, forced_type: str | None = None, exclude: tuple[str, ...] = ()
+) -> Discovered:
+    """Find targets. Explicit files are always taken (typed by name or ``forced_type``)."""
+    found = Discovered()
+
+    def classify(path: Path, explicit: bool) -> None:
+        name = path.name
+        if forced_type == "dockerfile":
+            if explicit or is_dockerfile_name(name):
+                found.dockerfiles.append(path)
+        elif forced_type == "compose":
+            if explicit or is_compose_name(name):
+                found.compose_files.append(path)
+        elif is_compose_name(name):
+            found.compose_files.append(path)
+        elif is_dockerfile_name(name) or (explicit and name.endswith((".yaml", ".yml")) is False):
+            found.dockerfiles.append(path)
+        elif explicit and name.endswith((".yaml", ".yml")):
+            found.compose_files.append(path)
+
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            found.missing.append(path)
+            continue
+        if path.is_dir():
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                for name in sorted(files):
+                    candidate = Path(root) / name
+                    if _excluded(candidate, exclude):
+                        continue
+                    classify(candidate, explicit=False)
+        else:
+            classify(path, explicit=True)
+    return found
