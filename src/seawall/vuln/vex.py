@@ -112,7 +112,7 @@ def add_vulnerabilities(
     matches: Sequence[VulnMatch] | Iterable[VulnMatch],
     policy: PolicyResult | None = None,
 ) -> dict[str, Any]:
-    """A copy of ``bom_json`` with ``vulnerabilities`` for ``matches`` (VEX analysis from policy)."""
+    """A copy of ``bom_json`` with ``vulnerabilities`` for ``matches``; VEX analysis from policy."""
     bom = copy.deepcopy(bom_json)
     refs: dict[str, str] = {}
     for comp in _components(bom):
