@@ -1,0 +1,590 @@
+"""The Compose project loader: discovery, interpolation, ``extends``, merging, profiles, env files.
+
+``load_project(files, options)`` reads one or more compose files the way Docker Compose does and
+returns a ``ComposeProject`` whose every value still knows the file and span it was written in.
+Nothing found in the files is ever executed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seawall.errors import ParseError, SourceError
+from seawall.model.source import SourceFile
+from seawall.parsers import compose_keys
+from seawall.parsers.compose_env import (
+    EnvEntry,
+    interpolate_tree,
+    parse_dotenv,
+)
+from seawall.parsers.compose_merge import merge_documents, merge_service_maps
+from seawall.parsers.compose_syntax import (
+    FileRef,
+    PortSpec,
+    SyntaxProblem,
+    VolumeSpec,
+    as_bool,
+    list_of,
+    list_or_map,
+    names_list_or_map,
+    parse_file_ref,
+    parse_port,
+    parse_volume,
+    problem_to_error,
+    scalar_text,
+)
+from seawall.parsers.yamldoc import (
+    Origin,
+    YEntry,
+    YMap,
+    YNode,
+    YScalar,
+    describe,
+    parse_yaml,
+    read_source,
+)
+
+PRIMARY_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
+OVERRIDE_NAMES = (
+    "compose.override.yaml",
+    "compose.override.yml",
+    "docker-compose.override.yaml",
+    "docker-compose.override.yml",
+)
+_VARIANT = re.compile(r"^(docker-)?compose[.\-_][\w.\-]+\.ya?ml$")
+MAX_SERVICES = 5000
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """How to load a project: env files (replacing ``.env``), profiles, the process environment."""
+
+    env_files: tuple[Path, ...] = ()
+    profiles: tuple[str, ...] = ()
+    environ: Mapping[str, str] | None = None
+    project_dir: Path | None = None
+    display_root: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnvVar:
+    """A container environment variable and where its value was written."""
+
+    name: str
+    value: str
+    origin: Origin
+    source: str  # "environment" | "env_file"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceNetwork:
+    """A service's attachment to a network (``default`` when none is declared)."""
+
+    name: str
+    origin: Origin | None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ComposeService:
+    """One service of the merged project, normalised, with its merged (located) mapping."""
+
+    name: str
+    node: YMap
+    key_origin: Origin
+    image: str | None
+    has_build: bool
+    environment: tuple[EnvVar, ...]
+    ports: tuple[PortSpec, ...]
+    volumes: tuple[VolumeSpec, ...]
+    secrets: tuple[FileRef, ...]
+    configs: tuple[FileRef, ...]
+    networks: tuple[ServiceNetwork, ...]
+    network_mode: str | None
+    depends_on: tuple[str, ...]
+    links: tuple[str, ...]
+    profiles: tuple[str, ...]
+
+    def get(self, key: str) -> YNode | None:
+        """The merged value node of a service attribute."""
+        return self.node.get(key)
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkDef:
+    """A top-level network (``origin`` None for the implicit ``default`` network)."""
+
+    name: str
+    internal: bool
+    external: bool
+    driver: str | None
+    origin: Origin | None
+
+
+@dataclass(frozen=True, slots=True)
+class SecretDef:
+    """A top-level secret or config: from a file, the environment, inline content, or external."""
+
+    name: str
+    kind: str  # file | environment | content | external
+    file: Path | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class ComposeProject:
+    """A loaded Compose project."""
+
+    name: str
+    directory: Path
+    compose_files: tuple[str, ...]
+    sources: dict[str, SourceFile]
+    root: YMap
+    services: dict[str, ComposeService]
+    inactive_services: tuple[str, ...]
+    networks: dict[str, NetworkDef]
+    secrets: dict[str, SecretDef]
+    configs: dict[str, SecretDef]
+    dotenv: tuple[EnvEntry, ...]
+    warnings: tuple[str, ...] = ()
+    real_paths: dict[str, Path] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def default_files(directory: Path) -> list[Path]:
+    """The files ``docker compose`` reads in ``directory``: the primary file and its override."""
+    for name in PRIMARY_NAMES:
+        primary = directory / name
+        if primary.is_file():
+            files = [primary]
+            for override in OVERRIDE_NAMES:
+                if (directory / override).is_file():
+                    files.append(directory / override)
+                    break
+            return files
+    return []
+
+
+def is_compose_name(name: str) -> bool:
+    """Whether a file name is a compose file name (primary, override or ``compose.<x>.yaml``)."""
+    return name in PRIMARY_NAMES or name in OVERRIDE_NAMES or bool(_VARIANT.match(name))
+
+
+def discover_projects(directory: Path) -> list[list[Path]]:
+    """The projects of one directory: the default files, then one per variant file
+    (``docker-compose.prod.yml`` merged over the primary file; alone when there is none).
+    """
+    projects: list[list[Path]] = []
+    base = default_files(directory)
+    if base:
+        projects.append(base)
+    used = set(base)
+    try:
+        names = sorted(p.name for p in directory.iterdir() if p.is_file())
+    except OSError:
+        return projects
+    for name in names:
+        path = directory / name
+        if path in used or name in OVERRIDE_NAMES or name in PRIMARY_NAMES:
+            continue
+        if _VARIANT.match(name):
+            projects.append([base[0], path] if base else [path])
+    return projects
+
+
+# ---------------------------------------------------------------- loading
+
+
+@dataclass
+class _Loader:
+    options: LoadOptions
+    project_dir: Path
+    environ: Mapping[str, str]
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    real_paths: dict[str, Path] = field(default_factory=dict)
+    base_dirs: dict[str, Path] = field(default_factory=dict)
+    docs: dict[Path, YMap] = field(default_factory=dict)
+    dotenv_values: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def display(self, path: Path) -> str:
+        root = self.options.display_root or Path.cwd()
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            return path.resolve().as_posix()
+
+    def read(self, path: Path) -> SourceFile:
+        shown = self.display(path)
+        cached = self.sources.get(shown)
+        if cached is not None:
+            return cached
+        source = read_source(path, shown)
+        self.sources[shown] = source
+        self.real_paths[shown] = path.resolve()
+        return source
+
+    def lookup(self, name: str) -> str | None:
+        if name in self.environ:
+            return self.environ[name]
+        return self.dotenv_values.get(name)
+
+    def fail(self, origin: Origin, message: str) -> ParseError:
+        source = self.sources.get(origin.path)
+        if source is None:
+            return ParseError(origin.path, message)
+        pos = source.position(origin.span.start)
+        return ParseError(origin.path, message, pos.line, pos.column)
+
+    def load_dotenv(self) -> tuple[EnvEntry, ...]:
+        paths = list(self.options.env_files)
+        if not paths:
+            default = self.project_dir / ".env"
+            if not default.is_file():
+                return ()
+            paths = [default]
+        entries: list[EnvEntry] = []
+        for path in paths:
+            source = self.read(path)
+            for entry in parse_dotenv(source, self.lookup):
+                entries.append(entry)
+                if entry.value is not None:
+                    self.dotenv_values[entry.name] = entry.value
+        return tuple(entries)
+
+    def document(self, path: Path, base_dir: Path) -> YMap:
+        """A compose file parsed, checked at the top level and interpolated."""
+        real = path.resolve()
+        if real in self.docs:
+            return self.docs[real]
+        source = self.read(path)
+        self.base_dirs.setdefault(source.path, base_dir)
+        root = parse_yaml(source)
+        if root is None:
+            raise ParseError(source.path, "empty compose file")
+        if not isinstance(root, YMap):
+            pos = source.position(root.origin.span.start)
+            raise ParseError(
+                source.path,
+                f"top-level must be a mapping, not {describe(root)}",
+                pos.line,
+                pos.column,
+            )
+        for key, entry in root.entries.items():
+            if key not in compose_keys.TOP_LEVEL and not compose_keys.is_extension(key):
+                raise self.fail(entry.key_origin, f"unknown top-level key {key!r}")
+        interpolated = interpolate_tree(root, self.lookup, source)
+        assert isinstance(interpolated, YMap)
+        services = interpolated.get("services")
+        if services is not None:
+            if not isinstance(services, YMap):
+                if isinstance(services, YScalar) and services.value is None:
+                    services = YMap({}, services.origin)
+                else:
+                    raise self.fail(
+                        services.origin, f"'services' must be a mapping, not {describe(services)}"
+                    )
+            for name, entry in services.entries.items():
+                self.check_service(name, entry)
+        self.docs[real] = interpolated
+        return interpolated
+
+    def check_service(self, name: str, entry: YEntry) -> None:
+        node = entry.value
+        if not isinstance(node, YMap):
+            raise self.fail(
+                entry.key_origin, f"service {name!r} must be a mapping, not {describe(node)}"
+            )
+        for key, attr in node.entries.items():
+            if key not in compose_keys.SERVICE and not compose_keys.is_extension(key):
+                raise self.fail(attr.key_origin, f"service {name!r}: unknown key {key!r}")
+
+    def services_of(self, doc: YMap) -> YMap:
+        services = doc.get("services")
+        return services if isinstance(services, YMap) else YMap({}, doc.origin)
+
+    # -- extends
+
+    def resolve_extends(self, doc: YMap, path: Path) -> YMap:
+        services = self.services_of(doc)
+        if not any(
+            isinstance(e.value, YMap) and "extends" in e.value for e in services.entries.values()
+        ):
+            return doc
+        resolved = {
+            name: YEntry(name, entry.key_origin, self.extended(path, name, ()))
+            for name, entry in services.entries.items()
+        }
+        entries = dict(doc.entries)
+        entries["services"] = YEntry(
+            "services",
+            doc.entries["services"].key_origin,
+            YMap(resolved, services.origin, services.indent, services.flow, services.tag),
+        )
+        return YMap(entries, doc.origin, doc.indent, doc.flow, doc.tag)
+
+    def extended(self, path: Path, name: str, chain: tuple[tuple[Path, str], ...]) -> YMap:
+        doc = self.docs[path.resolve()]
+        node = self.services_of(doc).entries[name].value
+        assert isinstance(node, YMap)
+        ext = node.get("extends")
+        if ext is None:
+            return node
+        here = (path.resolve(), name)
+        if here in chain:
+            trail = " -> ".join(n for _p, n in (*chain, here))
+            raise self.fail(ext.origin, f"extends cycle: {trail}")
+        if isinstance(ext, YScalar) and isinstance(ext.value, str):
+            base_name, base_path = ext.value, path
+        elif isinstance(ext, YMap):
+            base_name = scalar_text(ext.get("service")) or ""
+            if not base_name:
+                raise self.fail(ext.origin, "extends needs 'service'")
+            file_text = scalar_text(ext.get("file"))
+            base_path = path if not file_text else (path.parent / file_text)
+        else:
+            raise self.fail(ext.origin, f"extends must be a name or a mapping, not {describe(ext)}")
+        if base_path.resolve() != path.resolve():
+            try:
+                self.document(base_path, base_path.parent)
+            except SourceError as exc:
+                raise self.fail(ext.origin, f"extends file {exc.reason}: {exc.path}") from None
+        base_services = self.services_of(self.docs[base_path.resolve()])
+        if base_name not in base_services.entries:
+            where = "" if base_path == path else f" in {self.display(base_path)}"
+            raise self.fail(ext.origin, f"extends: service {base_name!r} not found{where}")
+        base = self.extended(base_path, base_name, (*chain, here))
+        local = YMap(
+            {k: e for k, e in node.entries.items() if k != "extends"},
+            node.origin,
+            node.indent,
+            node.flow,
+            node.tag,
+        )
+        merged = merge_service_maps(base, local)
+        # The extending service owns the mapping: missing keys are inserted there.
+        return YMap(merged.entries, node.origin, node.indent, node.flow, node.tag)
+
+
+def load_project(files: Sequence[Path], options: LoadOptions | None = None) -> ComposeProject:
+    """Load and merge ``files`` (the first is the base) into a ComposeProject.
+
+    Raises SourceError for unreadable files and ParseError (with file and line) for invalid YAML,
+    unknown keys, bad values, unset required variables, ``extends`` problems and too many services.
+    """
+    if not files:
+        raise SourceError(".", "no compose file")
+    options = options or LoadOptions()
+    project_dir = options.project_dir or files[0].parent
+    environ = options.environ if options.environ is not None else os.environ
+    loader = _Loader(options, project_dir, environ)
+    dotenv = loader.load_dotenv()
+    try:
+        merged: YMap | None = None
+        for path in files:
+            doc = loader.document(path, project_dir)
+            doc = loader.resolve_extends(doc, path)
+            merged = doc if merged is None else merge_documents(merged, doc)
+        assert merged is not None
+        return _build_project(loader, merged, dotenv, [loader.display(p) for p in files])
+    except SyntaxProblem as exc:
+        raise problem_to_error(exc, loader.sources) from None
+
+
+def _build_project(
+    loader: _Loader, root: YMap, dotenv: tuple[EnvEntry, ...], compose_files: list[str]
+) -> ComposeProject:
+    services_node = loader.services_of(root)
+    if len(services_node.entries) > MAX_SERVICES:
+        raise loader.fail(
+            root.entries["services"].key_origin,
+            f"too many services ({len(services_node.entries)}; the limit is {MAX_SERVICES})",
+        )
+    enabled = set(loader.options.profiles)
+    env_profiles = loader.lookup("COMPOSE_PROFILES")
+    if env_profiles:
+        enabled.update(p.strip() for p in env_profiles.split(",") if p.strip())
+    services: dict[str, ComposeService] = {}
+    inactive: list[str] = []
+    for name, entry in services_node.entries.items():
+        node = entry.value
+        assert isinstance(node, YMap)
+        profiles = tuple(scalar_text(p) or "" for p in list_of(node.get("profiles"), "profiles"))
+        if profiles and not (enabled & set(profiles)) and "*" not in enabled:
+            inactive.append(name)
+            continue
+        services[name] = _service(loader, name, entry.key_origin, node, profiles)
+    name_node = root.get("name")
+    project_name = (
+        scalar_text(name_node)
+        or loader.lookup("COMPOSE_PROJECT_NAME")
+        or re.sub(r"[^a-z0-9_-]", "", loader.project_dir.resolve().name.lower())
+        or "default"
+    )
+    return ComposeProject(
+        name=project_name,
+        directory=loader.project_dir,
+        compose_files=tuple(compose_files),
+        sources=dict(loader.sources),
+        root=root,
+        services=services,
+        inactive_services=tuple(inactive),
+        networks=_networks(root, services),
+        secrets=_file_objects(loader, root, "secrets"),
+        configs=_file_objects(loader, root, "configs"),
+        dotenv=dotenv,
+        warnings=tuple(loader.warnings),
+        real_paths=dict(loader.real_paths),
+    )
+
+
+def _service(
+    loader: _Loader, name: str, key_origin: Origin, node: YMap, profiles: tuple[str, ...]
+) -> ComposeService:
+    image = scalar_text(node.get("image"))
+    build = node.get("build")
+    if image is None and build is None:
+        raise loader.fail(key_origin, f"service {name!r} has neither an image nor a build context")
+    network_mode = scalar_text(node.get("network_mode"))
+    networks_node = node.get("networks")
+    if network_mode is not None and networks_node is not None:
+        raise loader.fail(
+            networks_node.origin,
+            f"service {name!r}: 'network_mode' and 'networks' cannot be combined",
+        )
+    networks: list[ServiceNetwork] = []
+    if network_mode is None:
+        attached = names_list_or_map(networks_node, "networks")
+        for net, entry in attached.entries.items():
+            aliases: tuple[str, ...] = ()
+            if isinstance(entry.value, YMap):
+                aliases = tuple(
+                    scalar_text(a) or "" for a in list_of(entry.value.get("aliases"), "aliases")
+                )
+            networks.append(ServiceNetwork(net, entry.key_origin, aliases))
+        if not networks:
+            networks.append(ServiceNetwork("default", None))
+    return ComposeService(
+        name=name,
+        node=node,
+        key_origin=key_origin,
+        image=image,
+        has_build=build is not None,
+        environment=_environment(loader, name, node),
+        ports=tuple(parse_port(p) for p in list_of(node.get("ports"), "ports")),
+        volumes=tuple(parse_volume(v) for v in list_of(node.get("volumes"), "volumes")),
+        secrets=tuple(
+            parse_file_ref(s, "secrets") for s in list_of(node.get("secrets"), "secrets")
+        ),
+        configs=tuple(
+            parse_file_ref(c, "configs") for c in list_of(node.get("configs"), "configs")
+        ),
+        networks=tuple(networks),
+        network_mode=network_mode,
+        depends_on=tuple(names_list_or_map(node.get("depends_on"), "depends_on").entries),
+        links=tuple(
+            (scalar_text(link) or "").split(":")[0] for link in list_of(node.get("links"), "links")
+        ),
+        profiles=profiles,
+    )
+
+
+def _base_dir(loader: _Loader, origin: Origin) -> Path:
+    return loader.base_dirs.get(origin.path, loader.project_dir)
+
+
+def _environment(loader: _Loader, service: str, node: YMap) -> tuple[EnvVar, ...]:
+    values: dict[str, EnvVar] = {}
+    for item in list_of(node.get("env_file"), "env_file"):
+        required = True
+        path_node: YNode = item
+        if isinstance(item, YMap):
+            path_node = item.get("path") or item
+            required = as_bool(item.get("required")) is not False
+        rel = scalar_text(path_node)
+        if not rel:
+            raise loader.fail(item.origin, f"service {service!r}: env_file entry needs a path")
+        path = _base_dir(loader, path_node.origin) / os.path.expanduser(rel)
+        if not path.is_file() and not required:
+            continue
+        try:
+            source = loader.read(path)
+        except SourceError as exc:
+            raise loader.fail(path_node.origin, f"env_file {rel!r}: {exc.reason}") from None
+        for dot in parse_dotenv(source, loader.lookup):
+            value = dot.value if dot.value is not None else loader.lookup(dot.name)
+            if value is None:
+                continue
+            values[dot.name] = EnvVar(dot.name, value, dot.origin, "env_file")
+    env_node = node.get("environment")
+    if env_node is not None:
+        for key, entry in list_or_map(env_node, "environment").entries.items():
+            text = scalar_text(entry.value)
+            if text is None:
+                inherited = loader.lookup(key)
+                if inherited is None:
+                    values.pop(key, None)
+                    continue
+                text = inherited
+            values[key] = EnvVar(key, text, entry.value.origin, "environment")
+    return tuple(values.values())
+
+
+def _networks(root: YMap, services: dict[str, ComposeService]) -> dict[str, NetworkDef]:
+    result: dict[str, NetworkDef] = {}
+    declared = root.get("networks")
+    if isinstance(declared, YMap):
+        for name, entry in declared.entries.items():
+            value = entry.value
+            internal = external = False
+            driver = None
+            if isinstance(value, YMap):
+                internal = bool(as_bool(value.get("internal")))
+                ext = value.get("external")
+                external = bool(as_bool(ext)) if isinstance(ext, YScalar) else ext is not None
+                driver = scalar_text(value.get("driver"))
+            result[name] = NetworkDef(name, internal, external, driver, entry.key_origin)
+    elif declared is not None and not (isinstance(declared, YScalar) and declared.value is None):
+        raise SyntaxProblem(declared, f"'networks' must be a mapping, not {describe(declared)}")
+    for service in services.values():
+        for net in service.networks:
+            if net.name == "default" and "default" not in result:
+                result["default"] = NetworkDef("default", False, False, None, None)
+            elif net.name not in result and net.origin is not None:
+                raise SyntaxProblem(
+                    net.origin, f"service {service.name!r} uses undefined network {net.name!r}"
+                )
+    return result
+
+
+def _file_objects(loader: _Loader, root: YMap, kind: str) -> dict[str, SecretDef]:
+    declared = root.get(kind)
+    result: dict[str, SecretDef] = {}
+    if declared is None or (isinstance(declared, YScalar) and declared.value is None):
+        return result
+    if not isinstance(declared, YMap):
+        raise SyntaxProblem(declared, f"'{kind}' must be a mapping, not {describe(declared)}")
+    for name, entry in declared.entries.items():
+        value = entry.value
+        if not isinstance(value, YMap):
+            raise SyntaxProblem(value, f"{kind} {name!r} must be a mapping")
+        file_node = value.get("file")
+        if file_node is not None:
+            rel = scalar_text(file_node) or ""
+            path = _base_dir(loader, file_node.origin) / os.path.expanduser(rel)
+            result[name] = SecretDef(name, "file", path, file_node.origin)
+        elif value.get("environment") is not None:
+            result[name] = SecretDef(
+                name, "environment", None, value.entries["environment"].key_origin
+            )
+        elif value.get("content") is not None:
+            result[name] = SecretDef(name, "content", None, value.entries["content"].key_origin)
+        else:
+            result[name] = SecretDef(name, "external", None, entry.key_origin)
+    return result
