@@ -1,0 +1,143 @@
+"""Loading an image from any source into an :class:`~seawall.image.model.Image`.
+
+``TARGET`` forms: a path to a docker-save tar / OCI layout tar / layout directory; explicit
+prefixes ``docker-archive:``, ``oci:``, ``docker:`` (daemon) and ``registry:``; otherwise an image
+reference, looked up in the local daemon first and then pulled from its registry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from seawall.errors import DaemonError, SourceError
+from seawall.image.filesystem import FileSystem
+from seawall.image.inventory import collect_inventory
+from seawall.image.layers import EntryCounter, read_layer
+from seawall.image.limits import Limits
+from seawall.image.model import Image, Layer, map_history
+from seawall.image.reference import parse_reference
+from seawall.image.sources.base import Platform, RawImage
+from seawall.image.streams import Budget, HashingReader, decompressed
+
+_PREFIXES = ("docker-archive:", "oci-archive:", "oci:", "docker:", "daemon:", "registry:")
+
+
+@contextlib.contextmanager
+def open_image(
+    target: str,
+    *,
+    platform: Platform | None = None,
+    insecure: bool = False,
+    limits: Limits | None = None,
+    daemon: Any | None = None,
+) -> Iterator[RawImage]:
+    """Locate ``target`` and yield its RawImage (config + layer blobs) while the source is open."""
+    from seawall.image.sources.local import open_path
+
+    limits = limits or Limits()
+    scheme, rest = "", target
+    for prefix in _PREFIXES:
+        if target.startswith(prefix):
+            scheme, rest = prefix[:-1], target[len(prefix) :]
+            break
+    if scheme in ("docker-archive", "oci-archive", "oci") or (not scheme and Path(target).exists()):
+        path = Path(rest)
+        if not path.exists():
+            raise SourceError(rest, "no such file or directory")
+        with open_path(path, limits, platform) as raw:
+            yield raw
+        return
+    if scheme in ("docker", "daemon"):
+        from seawall.image.sources.daemon import open_daemon
+
+        with open_daemon(rest, limits, daemon) as raw:
+            yield raw
+        return
+    ref = parse_reference(rest)
+    if not scheme:
+        from seawall.image.sources.daemon import daemon_client, has_image, open_daemon
+
+        client = daemon
+        if client is None:
+            with contextlib.suppress(DaemonError):
+                client = daemon_client()
+        if client is not None and has_image(client, rest):
+            with open_daemon(rest, limits, client) as raw:
+                yield raw
+            return
+    from seawall.image.sources.registry import open_registry
+
+    yield open_registry(ref, limits, platform, insecure)
+
+
+def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
+    """Stream every layer once, merge them, and build the inventory."""
+    limits = limits or Limits()
+    what = raw.reference
+    budget = Budget(what, limits.max_total_bytes)
+    counter = EntryCounter(what, limits.max_entries)
+    fs = FileSystem(limits.max_symlink_hops)
+    history = map_history(raw.config, len(raw.layers))
+    by_layer = {h.layer: h for h in history if h.layer is not None}
+    layers: list[Layer] = []
+    for blob in raw.layers:
+        with contextlib.closing(blob.open()) as stream:
+            packed = HashingReader(stream)
+            plain = HashingReader(decompressed(packed, what), budget)  # type: ignore[arg-type]
+            delta = read_layer(blob.index, plain, limits, counter, what)  # type: ignore[arg-type]
+            try:
+                plain.drain()
+            except (OSError, EOFError, ValueError) as exc:
+                raise SourceError(what, f"layer {blob.index}: corrupt stream ({exc})") from None
+        if blob.diff_id and plain.digest != blob.diff_id:
+            raise SourceError(
+                what, f"layer {blob.index}: content digest {plain.digest} != diff_id {blob.diff_id}"
+            )
+        if blob.digest and packed.digest != blob.digest and raw.kind in ("registry", "oci-layout"):
+            raise SourceError(what, f"layer {blob.index}: blob digest mismatch ({packed.digest})")
+        fs.apply(delta)
+        record = by_layer.get(blob.index)
+        layers.append(
+            Layer(
+                index=blob.index,
+                diff_id=blob.diff_id or plain.digest,
+                digest=blob.digest,
+                media_type=blob.media_type,
+                compressed_size=blob.size,
+                size=plain.count,
+                entries=len(delta.entries),
+                history_index=record.index if record else None,
+                created_by=record.created_by if record else None,
+            )
+        )
+    inventory = collect_inventory(fs, [layer.diff_id for layer in layers])
+    return Image(
+        reference=raw.reference,
+        source=raw.kind,
+        config=raw.config,
+        layers=tuple(layers),
+        history=history,
+        fs=fs,
+        inventory=inventory,
+        tags=raw.tags,
+        config_digest=raw.config_digest,
+        manifest_digest=raw.manifest_digest,
+    )
+
+
+def load_image(
+    target: str,
+    *,
+    platform: Platform | None = None,
+    insecure: bool = False,
+    limits: Limits | None = None,
+    daemon: Any | None = None,
+) -> Image:
+    """Open ``target`` from wherever it lives and read it into an Image."""
+    with open_image(
+        target, platform=platform, insecure=insecure, limits=limits, daemon=daemon
+    ) as raw:
+        return read_image(raw, limits)
