@@ -393,9 +393,26 @@ class Writer:
         ).fetchone()
         return SourceInfo(*row) if row else None
 
-    def count(self) -> int:
-        """Records now in the file."""
-        return int(self._conn.execute("SELECT COUNT(*) FROM vuln").fetchone()[0])
+    def count(self, source: str | None = None) -> int:
+        """Records now in the file (from one source, if given)."""
+        if source is None:
+            return int(self._conn.execute("SELECT COUNT(*) FROM vuln").fetchone()[0])
+        row = self._conn.execute("SELECT COUNT(*) FROM vuln WHERE source = ?", (source,))
+        return int(row.fetchone()[0])
+
+    def max_modified(self, source: str) -> str | None:
+        """The newest ``modified`` time among the records of ``source``."""
+        stamps = [
+            r[0]
+            for r in self._conn.execute("SELECT modified FROM vuln WHERE source = ?", (source,))
+        ]
+        valid = []
+        for stamp in stamps:
+            try:
+                valid.append((parse_time(stamp), stamp))
+            except ValueError:
+                continue
+        return max(valid)[1] if valid else None
 
     def finish(self, built_at: datetime) -> None:
         """Stamp the build time, commit and close."""
@@ -407,3 +424,21 @@ class Writer:
         """Close without committing."""
         with suppress(sqlite3.Error):
             self._conn.close()
+
+
+def open_for_scan(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    max_age: timedelta = DEFAULT_MAX_AGE,
+    allow_stale: bool = False,
+    now: datetime | None = None,
+) -> VulnDB:
+    """Open the database a scan will use, refusing a stale one unless ``allow_stale``."""
+    db = VulnDB.open(path)
+    if not allow_stale:
+        try:
+            db.check_fresh(max_age, now)
+        except StaleDatabaseError:
+            db.close()
+            raise
+    return db
