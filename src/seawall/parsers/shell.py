@@ -115,7 +115,7 @@ class _Scanner:
             elif ch in "\"'":
                 quote = ch
             elif ch == "\\":
-                j += 2
+                j = min(j + 2, self.n)
                 continue
             elif ch == open_ch:
                 depth += 1
@@ -200,14 +200,14 @@ def tokenize(script: str) -> list[SimpleCommand]:
                     continue
                 if i + 1 < n:
                     buf.append(s[i + 1])
-                i += 2
+                i = min(i + 2, n)
                 continue
             if ch == "'":
                 quoted = True
                 j = s.find("'", i + 1)
                 j = n if j == -1 else j
                 buf.append(s[i + 1 : j])
-                i = j + 1
+                i = min(j + 1, n)
                 continue
             if ch == '"':
                 quoted = True
@@ -216,7 +216,7 @@ def tokenize(script: str) -> list[SimpleCommand]:
                     if s[i] == "\\" and i + 1 < n and s[i + 1] in '"\\$`\n':
                         if s[i + 1] != "\n":
                             buf.append(s[i + 1])
-                        i += 2
+                        i = min(i + 2, n)
                         continue
                     if s[i] == "$" and i + 1 < n and s[i + 1] in "({":
                         j = sc.skip_dollar_group(i)
@@ -225,7 +225,7 @@ def tokenize(script: str) -> list[SimpleCommand]:
                         continue
                     buf.append(s[i])
                     i += 1
-                i += 1
+                i = min(i + 1, n)
                 continue
             if ch == "$" and i + 1 < n and s[i + 1] in "({":
                 j = sc.skip_dollar_group(i)

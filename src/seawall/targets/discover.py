@@ -9,9 +9,11 @@ from pathlib import Path
 
 from seawall.targets.dockerfile import is_dockerfile_name
 
+# Folders that hold tooling state or third-party code, never a project's own container files.
+# Hidden folders such as .devcontainer are walked on purpose.
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
-     ".ruff_cache", ".pytest_cache", "vendor", "dist", "build", ".terraform"}
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache",
+     ".ruff_cache", ".pytest_cache", ".terraform"}
 )
 COMPOSE_PATTERNS = (
     "compose.yaml",

@@ -17,10 +17,12 @@ if TYPE_CHECKING:
 DOCKERFILE_PATTERNS = (
     "Dockerfile",
     "Dockerfile.*",
+    "Dockerfile-*",
     "*.Dockerfile",
     "*.dockerfile",
     "Containerfile",
     "Containerfile.*",
+    "Containerfile-*",
     "*.Containerfile",
 )
 _NOT_DOCKERFILES = (".dockerignore", ".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".sh", ".orig")
