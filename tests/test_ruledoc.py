@@ -209,3 +209,18 @@ def test_every_registered_rule_renders_a_page() -> None:
         page = rule_markdown(rule)
         assert page.startswith(GENERATED_MARKER)
         assert f"# {rule.meta.id}: {rule.meta.title}" in page
+
+
+def test_inline_use_instead_without_code_is_reported() -> None:
+    class InlineAdvice(Rule[Any]):
+        """## Example
+        ```json
+        {}
+        ```
+        Use instead: run the daemon rootless.
+        """
+
+        meta = NoExample.meta
+
+    with pytest.raises(ValueError, match="needs a code block before and after 'Use instead:'"):
+        example_snippets(InlineAdvice())

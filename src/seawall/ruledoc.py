@@ -35,7 +35,7 @@ DOCSTRING_SECTIONS = ("What it does", "Why is this bad?", "Example", "Fix safety
 _STANDARD_URLS = {s.name: s.url for s in (CIS_DOCKER, NIST_800_190, CWE, K8S_PSS)}
 _HEADING = re.compile(r"^##\s+(.+?)\s*$")
 _FENCE = re.compile(r"^(```|~~~)")
-_USE_INSTEAD = re.compile(r"^\s*Use instead\s*:\s*$", re.IGNORECASE)
+_USE_INSTEAD = re.compile(r"^\s*Use instead\s*:", re.IGNORECASE)
 _RULE_PAGE = re.compile(r"^[A-Z][A-Z0-9]*\d+\.md$")
 _FIX_TEXT = {
     FixAvailability.NONE: "none",
