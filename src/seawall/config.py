@@ -5,7 +5,6 @@ Unknown keys are errors: a typo must not silently disable a policy.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,6 +48,7 @@ class Config:
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``.seawall.toml`` or ``pyproject.toml`` with a ``[tool.seawall]`` table."""
+
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
         own = candidate / ".seawall.toml"
@@ -57,8 +57,13 @@ def find_config(start: Path) -> Path | None:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+                text = pyproject.read_text(encoding="utf-8")
+                if "[tool.seawall" not in text:
+                    continue
+                import tomllib
+
+                data = tomllib.loads(text)
+            except (OSError, UnicodeDecodeError, ValueError):  # TOMLDecodeError is a ValueError
                 continue
             if "seawall" in data.get("tool", {}):
                 return pyproject
@@ -69,6 +74,8 @@ def load_config(path: Path | None) -> Config:
     """Read and validate a configuration file; ``None`` gives the defaults."""
     if path is None:
         return Config()
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -34,7 +34,7 @@ def rule_matches(rule: Rule[Any], selectors: Iterable[str]) -> bool:
 
 def select_rules(config: Config, kind: TargetKind, path: str | None = None) -> list[Rule[Any]]:
     """Rules that apply to ``kind`` after config selection and per-file ignores."""
-    from seawall.rules import ALL_RULES
+    from seawall.rules import rules_for
 
     chosen: list[Rule[Any]] = []
     per_file: list[str] = []
@@ -42,9 +42,7 @@ def select_rules(config: Config, kind: TargetKind, path: str | None = None) -> l
         for pattern, ids in config.per_file_ignores.items():
             if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern):
                 per_file.extend(ids)
-    for rule in ALL_RULES:
-        if kind not in rule.meta.targets:
-            continue
+    for rule in rules_for(kind):
         if config.select:
             if not rule_matches(rule, config.select):
                 continue
@@ -92,14 +90,15 @@ def filter_suppressed(
     sources: dict[str, SourceFile],
 ) -> tuple[list[Finding], int]:
     """Drop findings silenced by inline pragmas; returns the kept findings and how many were dropped."""
-    from seawall.rules import RULES_BY_ID
+    from seawall.rules import rules_by_id
 
+    known = rules_by_id() if any(suppressions.values()) else {}
     kept: list[Finding] = []
     dropped = 0
     for f in findings:
         sup = suppressions.get(f.location.path)
         if sup is not None:
-            rule = RULES_BY_ID.get(f.rule_id)
+            rule = known.get(f.rule_id)
             names = {f.rule_id, f.rule_name}
             if rule is not None:
                 names.update(rule.meta.aliases)

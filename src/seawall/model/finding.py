@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Any
 
 from seawall.model.fix import Fix
 from seawall.model.source import SourceFile, Span
@@ -86,6 +87,7 @@ class Report:
     targets: list[str] = field(default_factory=list)
     suppressed: int = 0
     baselined: int = 0
+    rules: dict[str, Any] = field(default_factory=dict)  # id -> Rule that ran, for rendering
 
     def sort(self) -> None:
         """Put findings and errors in their deterministic order."""
@@ -100,3 +102,4 @@ class Report:
         self.targets.extend(other.targets)
         self.suppressed += other.suppressed
         self.baselined += other.baselined
+        self.rules.update(other.rules)

@@ -37,9 +37,12 @@ def render(
     if fmt not in FORMATS:
         raise ConfigError(f"unknown output format {fmt!r} (expected one of {', '.join(FORMATS)})")
     if rules is None:
-        from seawall.report._common import registry
+        # The rules that ran are enough unless a finding comes from elsewhere (e.g. a baseline).
+        rules = report.rules
+        if not rules or any(f.rule_id not in rules for f in report.findings):
+            from seawall.report._common import registry
 
-        rules = registry()
+            rules = registry()
     module = importlib.import_module(f"seawall.report.{fmt}")
     output: str = module.render(report, color=color, tool_version=tool_version, rules=rules)
     return _encodable(output)

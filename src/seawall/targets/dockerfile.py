@@ -79,7 +79,9 @@ def check_dockerfile(
     ctx = make_context(config, shown, source)
     ctx.extra["dockerignore"] = read_dockerignore(path)
     ctx.extra["dockerfile_path"] = path
-    findings, errors = run_rules(select_rules(config, TargetKind.DOCKERFILE, shown), df, ctx)
+    rules = select_rules(config, TargetKind.DOCKERFILE, shown)
+    report.rules.update((r.meta.id, r) for r in rules)
+    findings, errors = run_rules(rules, df, ctx)
     sup = parse_suppressions(source, df.statement_lines)
     report.findings, report.suppressed = filter_suppressed(findings, {shown: sup}, report.sources)
     report.errors.extend(errors)
