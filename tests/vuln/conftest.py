@@ -49,22 +49,6 @@ def open_corpus_db(corpus_db: Path) -> Any:
     db.close()
 
 
-def record(ident: str, affected: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-    """A hand-made OSV record."""
-    data: dict[str, Any] = {"id": ident, "modified": "2026-01-01T00:00:00Z", "affected": affected}
-    data.update(extra)
-    return data
-
-
-def pkg(ecosystem: str, name: str, *events: tuple[str, str], **extra: Any) -> dict[str, Any]:
-    """An ``affected`` entry with one ECOSYSTEM range from (kind, version) events."""
-    entry: dict[str, Any] = {"package": {"ecosystem": ecosystem, "name": name}}
-    if events:
-        entry["ranges"] = [{"type": "ECOSYSTEM", "events": [{k: v} for k, v in events]}]
-    entry.update(extra)
-    return entry
-
-
 @pytest.fixture
 def make_db(tmp_path: Path) -> Callable[..., VulnDB]:
     """Build a database from hand-made records and open it."""

@@ -10,7 +10,7 @@ from seawall.vuln.db import VulnDB
 from seawall.vuln.match import match_packages
 
 
-def P(name: str, version: str, ecosystem: str, purl_type: str, **extra: str) -> Package:  # noqa: N802
+def P(name: str, version: str, ecosystem: str, purl_type: str, **extra: str) -> Package:
     return Package(name, version, ecosystem, f"pkg:{purl_type}/{name}@{version}", **extra)
 
 

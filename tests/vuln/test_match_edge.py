@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from conftest import pkg, record
+from osv_records import pkg, record
 
 from seawall.model.finding import Severity
 from seawall.model.package import Package

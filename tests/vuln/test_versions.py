@@ -13,7 +13,7 @@ EXPECTED = {"<": -1, "=": 0, ">": 1}
 
 
 def vectors(folder: Path, *names: str) -> list[tuple[str, str, str]]:
-    """(a, op, b) lines of vector files; comments start with '# ' or '// ' as upstream reads them."""
+    """(a, op, b) lines of vector files; '# ' and '// ' lines are comments (as upstream)."""
     out = []
     for name in names:
         for line in (folder / name).read_text(encoding="utf-8").splitlines():
