@@ -93,7 +93,7 @@ def test_locations_regions_and_logical_pointer(
     image = by_message["image config sets no user"]["locations"][0]
     assert image["logicalLocations"] == [{"fullyQualifiedName": "/config/User"}]
     assert image["physicalLocation"]["artifactLocation"]["uri"] == "alpine%3A3.19"
-    assert "region" not in image["physicalLocation"]
+    assert image["physicalLocation"]["region"] == {"startLine": 1}
 
 
 def test_fingerprints_are_anchors_with_occurrence_numbers(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from typing import Any
 
 from seawall.model.finding import Report
 from seawall.report import render
+from seawall.report.text import wants_color
 from seawall.rules._base import Rule
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -68,3 +70,20 @@ def test_summary_counts(sample_report: Report, sample_rules: dict[str, Rule[Any]
         "Found 7 findings (1 critical, 1 high, 1 medium, 2 low, 2 info); 2 errors; 2 suppressed;"
         " 1 baselined.\n2 fixable with --fix (1 more with --unsafe-fixes).\n"
     )
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_wants_color_only_on_a_tty_without_no_color() -> None:
+    assert wants_color(_Stream(tty=True), {})
+    assert wants_color(_Stream(tty=True), {"NO_COLOR": ""})  # empty means unset (no-color.org)
+    assert not wants_color(_Stream(tty=False), {})
+    assert not wants_color(_Stream(tty=True), {"NO_COLOR": "1"})
+    assert not wants_color(_Stream(tty=True), {"TERM": "dumb"})

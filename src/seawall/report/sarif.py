@@ -2,7 +2,8 @@
 
 Columns are Unicode code points (``run.columnKind``), matching seawall's character offsets.
 ``partialFingerprints["seawall/v1"]`` is the finding's structural anchor plus an occurrence number,
-so results keep their identity when lines move.
+so results keep their identity when lines move. Results located by a JSON pointer (image config,
+inspect output) carry it as ``logicalLocations[].fullyQualifiedName`` and a nominal line 1 region.
 """
 
 from __future__ import annotations
@@ -152,6 +153,10 @@ def _result(report: Report, finding: Finding, rule_index: int, occurrence: int) 
     physical: dict[str, Any] = {"artifactLocation": _artifact(loc.path)}
     if loc.span is not None:
         physical["region"] = _region(report, loc.path, loc.span)
+    else:
+        # Code-scanning services show only results with a start line; the pointer (below) is
+        # the exact place, line 1 just anchors the result to the artifact.
+        physical["region"] = {"startLine": 1}
     location: dict[str, Any] = {"physicalLocation": physical}
     if loc.pointer is not None:
         location["logicalLocations"] = [{"fullyQualifiedName": loc.pointer}]

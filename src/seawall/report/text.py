@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TextIO
 
 from seawall.model.finding import Finding, Report, Severity, TargetError
 from seawall.model.fix import Applicability
@@ -49,6 +49,15 @@ _ERROR_STYLE = "\x1b[1;31m"
 # in messages, paths and source lines are shown as escapes.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FIX_STYLE = "\x1b[32m"
+
+
+def wants_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
+    """Whether output to ``stream`` should be coloured: a TTY, ``NO_COLOR`` unset or empty
+    (no-color.org), and not ``TERM=dumb``."""
+    if environ.get("NO_COLOR") or environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _escape_char(match: re.Match[str]) -> str:
