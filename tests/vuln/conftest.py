@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from osv_records import NOW
 
 from corpus import CORPUS, require
 from seawall.vuln.db import VulnDB
 from seawall.vuln.importer import import_paths
 
 OSV = CORPUS / "osv"
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="session")

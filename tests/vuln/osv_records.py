@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def record(ident: str, affected: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:

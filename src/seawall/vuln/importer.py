@@ -132,11 +132,13 @@ def load_documents(
             writer.add(batch, source)
             stored += len(batch)
             batch = []
-        if progress is not None and (count % 500 == 0):
+        if progress is not None and count % 100 == 0:
             progress(source, count, total)
     if batch:
         writer.add(batch, source)
         stored += len(batch)
+    if progress is not None:
+        progress(source, stats.files, total)
     stats.records += stored
     return stored
 
