@@ -1,0 +1,181 @@
+"""``seawall audit``: containers (running or not), the Docker daemon and its host, on CIS ground."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from seawall.commands._output import (
+    add_config_options,
+    add_output_options,
+    emit,
+    exit_code,
+    resolve_config,
+    write_atomic,
+)
+from seawall.model.finding import Report
+
+if TYPE_CHECKING:
+    from seawall.config import Config
+    from seawall.rules._base import Rule
+    from seawall.runtime.snapshot import AuditSnapshot
+
+
+def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
+    """Register ``audit``."""
+    p = subparsers.add_parser(
+        "audit",
+        help="audit running containers, the Docker daemon and host",
+        description="Audit every container (running or not), the daemon's settings and the host "
+        "files it uses, against the CIS Docker Benchmark 1.6.0.",
+    )
+    p.add_argument("-H", "--host", help="daemon address (default: DOCKER_HOST, then the context)")
+    p.add_argument("--context", help="docker context to use")
+    p.add_argument("--timeout", type=float, default=15.0, help="seconds per Engine API call")
+    p.add_argument("--no-containers", action="store_true", help="skip containers")
+    p.add_argument("--no-host", action="store_true", help="skip daemon and host checks")
+    p.add_argument(
+        "--drift",
+        action="store_true",
+        help="compare containers started by Compose with their compose files",
+    )
+    p.add_argument(
+        "--summary",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="print the CIS per-control summary (default: on for text output)",
+    )
+    p.add_argument(
+        "--compliance",
+        choices=("cis-docker-1.6",),
+        help="list every control with its status and the rules that cover it",
+    )
+    add_config_options(p)
+    add_output_options(p)
+
+
+@dataclass
+class AuditResult:
+    """A finished audit: the report, the rules that ran, and controls that could not be judged."""
+
+    report: Report
+    rules_run: list[Rule[Any]] = field(default_factory=list)
+    not_evaluated: dict[str, str] = field(default_factory=dict)
+    not_applicable: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def audit_snapshot(
+    snapshot: AuditSnapshot,
+    config: Config,
+    *,
+    containers: bool = True,
+    host: bool = True,
+    drift: bool = False,
+) -> AuditResult:
+    """Run the HOST rules on the environment and the workload rules on every container."""
+    from seawall.engine import finalize, make_context, run_rules, select_rules
+    from seawall.rules._base import TargetKind
+    from seawall.rules.host._support import NOT_APPLICABLE, NOT_EVALUATED
+    from seawall.runtime.inspect_adapter import from_inspect
+
+    result = AuditResult(Report())
+    report = result.report
+    env = snapshot.environment
+    if host:
+        for kind in (TargetKind.DAEMON, TargetKind.HOST):
+            rules = select_rules(config, kind)
+            ctx = make_context(config, f"docker-daemon {env.target}")
+            findings, errors = run_rules(rules, env, ctx)
+            report.findings.extend(findings)
+            report.errors.extend(errors)
+            result.rules_run.extend(rules)
+            result.not_evaluated.update(ctx.extra.get(NOT_EVALUATED, {}))
+            result.not_applicable.update(ctx.extra.get(NOT_APPLICABLE, {}))
+        report.targets.append(f"docker-daemon {env.target}")
+    if containers:
+        rules = select_rules(config, TargetKind.WORKLOAD)
+        result.rules_run.extend(rules)
+        nnp_default = env.daemon.config.value("no-new-privileges") is True
+        for record in snapshot.containers:
+            image = snapshot.images.get(str(record.inspect.get("Image", "")))
+            workload = from_inspect(
+                record.inspect,
+                image=image,
+                effective=record.effective,
+                daemon_no_new_privileges=nnp_default,
+            )
+            ctx = make_context(config, workload.path)
+            findings, errors = run_rules(rules, workload, ctx)
+            report.findings.extend(findings)
+            report.errors.extend(errors)
+            report.targets.append(workload.path)
+        if drift:
+            from seawall.runtime.drift import drift_findings
+
+            drift_report = drift_findings(snapshot.containers, config)
+            report.extend(drift_report)
+    for cid in snapshot.vanished:
+        result.notes.append(f"container {cid[:12]} disappeared during the audit")
+    finalize(report, config)
+    return result
+
+
+def _render_extras(result: AuditResult, args: argparse.Namespace) -> str:
+    """The CIS summary or compliance listing, in the chosen format."""
+    from seawall.runtime import cis
+
+    results = cis.evaluate(
+        result.report.findings, result.rules_run, result.not_evaluated, result.not_applicable
+    )
+    titles = {rule.meta.id: rule.meta.title for rule in result.rules_run}
+    if args.compliance:
+        if args.format == "json":
+            return json.dumps(cis.compliance_document(results, titles), indent=2) + "\n"
+        return cis.render_compliance(results, titles)
+    return cis.render_summary(results)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``audit``; exit 0 (clean), 1 (findings at or above fail-on), 2 (daemon/config error)."""
+    from seawall.runtime.client import connect
+    from seawall.runtime.snapshot import collect
+
+    config = resolve_config(args)
+    client, endpoint = connect(args.host, context=args.context, timeout=args.timeout)
+    try:
+        snapshot = collect(client, endpoint)
+    finally:
+        client.close()
+    result = audit_snapshot(
+        snapshot,
+        config,
+        containers=not args.no_containers,
+        host=not args.no_host,
+        drift=args.drift,
+    )
+    for note in result.notes:
+        print(f"seawall: note: {note}", file=sys.stderr)
+    if args.compliance:
+        text = _render_extras(result, args)
+        if args.output is not None:
+            write_atomic(args.output, text)
+        else:
+            sys.stdout.write(text)
+        return exit_code(result.report, config, args.exit_zero)
+    emit(result.report, args)
+    show_summary = args.summary if args.summary is not None else args.format == "text"
+    if show_summary and args.output is None:
+        sys.stdout.write(_render_extras(result, args))
+    elif show_summary:
+        sys.stderr.write(_render_extras(result, args))
+    if result.not_evaluated and args.format == "text":
+        print(
+            f"seawall: note: {len(result.not_evaluated)} check(s) not evaluated "
+            "(see SKIP lines in the summary)",
+            file=sys.stderr,
+        )
+    return exit_code(result.report, config, args.exit_zero)

@@ -1,0 +1,96 @@
+"""Connecting to the Docker Engine as the docker CLI does, with timeouts and one-line errors."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from seawall.errors import DaemonError
+
+if TYPE_CHECKING:
+    import docker
+
+DEFAULT_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the daemon is and how we reached it (for messages and host-path discovery)."""
+
+    host: str
+    source: str  # "--host", "DOCKER_HOST", "context <name>" or "default"
+
+
+def resolve_endpoint(host: str | None = None, context: str | None = None) -> Endpoint:
+    """Pick the daemon address: explicit host, then DOCKER_HOST, then the docker context."""
+    if host:
+        return Endpoint(host, "--host")
+    if os.environ.get("DOCKER_HOST") and not context:
+        return Endpoint(os.environ["DOCKER_HOST"], "DOCKER_HOST")
+    name = context or os.environ.get("DOCKER_CONTEXT")
+    try:
+        from docker.context import ContextAPI
+
+        ctx = ContextAPI.get_context(name) if name else ContextAPI.get_current_context()
+    except Exception as exc:  # broken ~/.docker/config.json or context store
+        raise DaemonError(f"cannot read docker context {name or '(current)'}: {exc}") from None
+    if ctx is None:
+        raise DaemonError(f"docker context {name!r} does not exist")
+    if ctx.Host:
+        label = "default" if ctx.Name == "default" else f"context {ctx.Name}"
+        return Endpoint(str(ctx.Host), label)
+    return Endpoint("unix:///var/run/docker.sock", "default")
+
+
+def _tls_config(host: str, context: str | None) -> Any:
+    """TLS settings from DOCKER_TLS_VERIFY/DOCKER_CERT_PATH or from the context's TLS material."""
+    if os.environ.get("DOCKER_TLS_VERIFY") or os.environ.get("DOCKER_CERT_PATH"):
+        from docker.utils import kwargs_from_env
+
+        return kwargs_from_env().get("tls")
+    name = context or os.environ.get("DOCKER_CONTEXT")
+    if name:
+        from docker.context import ContextAPI
+
+        ctx = ContextAPI.get_context(name)
+        if ctx is not None:
+            return ctx.TLSConfig
+    return None
+
+
+def connect(
+    host: str | None = None, *, context: str | None = None, timeout: float = DEFAULT_TIMEOUT
+) -> tuple[docker.DockerClient, Endpoint]:
+    """A client that has answered a ping; DaemonError (one line) when unreachable or slow."""
+    import docker
+    import requests
+
+    endpoint = resolve_endpoint(host, context)
+    try:
+        tls = _tls_config(endpoint.host, context)
+        client = docker.DockerClient(
+            base_url=endpoint.host, tls=tls or False, timeout=int(max(1, timeout))
+        )
+    except docker.errors.DockerException as exc:
+        raise DaemonError(
+            f"cannot use Docker endpoint {endpoint.host}: {_first_line(exc)}"
+        ) from None
+    try:
+        client.ping()
+    except requests.exceptions.Timeout:
+        client.close()
+        raise DaemonError(
+            f"Docker daemon at {endpoint.host} did not answer within {timeout:g}s"
+        ) from None
+    except (requests.exceptions.RequestException, docker.errors.APIError, OSError) as exc:
+        client.close()
+        raise DaemonError(
+            f"cannot reach Docker daemon at {endpoint.host} ({endpoint.source}): {_first_line(exc)}"
+        ) from None
+    return client, endpoint
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
