@@ -43,6 +43,11 @@ def open_image(
         if target.startswith(prefix):
             scheme, rest = prefix[:-1], target[len(prefix) :]
             break
+    looks_like_path = rest.startswith(("/", "./", "../", "~")) or rest.endswith(
+        (".tar", ".tar.gz", ".tgz")
+    )
+    if not scheme and looks_like_path and not Path(rest).exists():
+        raise SourceError(rest, "no such file or directory")
     if scheme in ("docker-archive", "oci-archive", "oci") or (not scheme and Path(target).exists()):
         path = Path(rest)
         if not path.exists():

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from seawall.image.model import Image
 from seawall.model.finding import Finding, Severity
 from seawall.rules._base import CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
+from seawall.rules.image._common import file_pointer
 
 # End of security support, including the distribution's own LTS programme (Debian LTS, Ubuntu
 # standard support). Sources: wiki.debian.org/LTS, alpinelinux.org/releases,
@@ -97,8 +98,11 @@ class EndOfLifeOS(Rule[Image]):
         today = ctx.extra.get("today") or dt.date.today()
         if today > end:
             name = os_info.pretty_name or f"{os_info.id} {os_info.version_id}"
+            path = image.fs.resolve("etc/os-release") or "etc/os-release"
+            entry = image.fs.get(path)
+            layer = entry.layer if entry is not None else 0
             yield ctx.finding(
                 self,
                 f"{name} reached end of life on {end.isoformat()}",
-                pointer="/layers/0/files/etc/os-release",
+                pointer=file_pointer(layer, path),
             )

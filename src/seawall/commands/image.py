@@ -1,0 +1,82 @@
+"""``seawall image TARGET``: audit a built image, or write its SBOM."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from seawall.commands._output import (
+    add_config_options,
+    add_output_options,
+    emit,
+    exit_code,
+    resolve_config,
+    write_atomic,
+)
+from seawall.errors import SeawallError
+from seawall.model.finding import Report, TargetError
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Register ``image``."""
+    p = subparsers.add_parser(
+        "image",
+        help="audit a built image (tar, OCI layout, daemon, registry)",
+        description=(
+            "Audit a built image: a docker-save tar, an OCI layout (dir or tar), an image in the "
+            "local Docker daemon, or one in a registry. Prefixes force a source: docker-archive:, "
+            "oci:, docker: (daemon), registry:."
+        ),
+    )
+    p.add_argument("target", metavar="REF|TAR|DIR", help="image reference, archive or layout")
+    p.add_argument("--platform", help="os/arch[/variant] to pick from a multi-platform image")
+    p.add_argument(
+        "--insecure", action="store_true", help="talk plain HTTP to the registry (e.g. 127.0.0.1)"
+    )
+    p.add_argument(
+        "--sbom",
+        choices=("cyclonedx",),
+        help="write a CycloneDX 1.6 JSON SBOM (to --output or stdout) instead of findings",
+    )
+    add_config_options(p)
+    add_output_options(p)
+
+
+def _error_kind(exc: SeawallError) -> str:
+    from seawall.errors import DaemonError
+
+    return "daemon" if isinstance(exc, DaemonError) else "source"
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``image``: 0 clean, 1 findings at or above fail-on, 2 unreadable image or errors."""
+    from seawall.engine import finalize
+    from seawall.image.audit import audit_image
+    from seawall.image.load import load_image
+    from seawall.image.sources.base import Platform
+
+    config = resolve_config(args, Path.cwd())
+    platform = Platform.parse(args.platform) if args.platform else None
+    target = args.target
+    try:
+        image = load_image(target, platform=platform, insecure=args.insecure)
+    except SeawallError as exc:
+        if args.sbom:
+            raise
+        message = getattr(exc, "reason", None) or str(exc)
+        report = Report(errors=[TargetError(target, message, _error_kind(exc))], targets=[target])
+        emit(finalize(report, config), args)
+        return 2
+    if args.sbom:
+        from seawall.image.sbom import cyclonedx_json
+
+        text = cyclonedx_json(image)
+        if args.output is not None:
+            write_atomic(args.output, text)
+        else:
+            sys.stdout.write(text + "\n")
+        return 0
+    report = finalize(audit_image(image, config, target), config)
+    emit(report, args)
+    return exit_code(report, config, args.exit_zero)
