@@ -177,7 +177,9 @@ def update(
                     location = _url(base_url, eco, "modified_id.csv")
             if stored is None:
                 stats.modes[eco] = "full"
-                fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".zip.part")
+                fd, tmp_name = tempfile.mkstemp(
+                    dir=target.parent, prefix=".download.", suffix=".zip"
+                )
                 os.close(fd)
                 tmp = Path(tmp_name)
                 try:
