@@ -82,6 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # an internal error: one line, exit 2; SEAWALL_DEBUG=1 shows the trace
+        import os
+
+        if os.environ.get("SEAWALL_DEBUG"):
+            raise
+        print(
+            f"seawall: internal error: {type(exc).__name__}: {exc} (set SEAWALL_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 2
     return code
 
 
