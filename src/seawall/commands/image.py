@@ -18,7 +18,7 @@ from seawall.errors import SeawallError
 from seawall.model.finding import Report, TargetError
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``image``."""
     p = subparsers.add_parser(
         "image",
