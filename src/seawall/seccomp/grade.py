@@ -227,8 +227,8 @@ def grade(
                     "SC007",
                     Severity.MEDIUM,
                     "clone3 is not named, so it gets the default errno (EPERM) and glibc does not "
-                    "fall back to clone: thread creation can fail, depending on which other calls the "
-                    'profile lists; add {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", '
+                    "fall back to clone: thread creation can fail, depending on which other calls "
+                    'the profile lists; add {"names": ["clone3"], "action": "SCMP_ACT_ERRNO", '
                     '"errnoRet": 38}',
                     "/syscalls",
                     "clone3",
