@@ -133,6 +133,7 @@ class SecretDef:
     kind: str  # file | environment | content | external
     file: Path | None
     origin: Origin
+    mode: int | None = None  # permission bits of ``file`` when it exists (read at load time)
 
 
 @dataclass(frozen=True)
@@ -214,11 +215,9 @@ class _Loader:
     warnings: list[str] = field(default_factory=list)
 
     def display(self, path: Path) -> str:
-        root = self.options.display_root or Path.cwd()
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return path.resolve().as_posix()
+        from seawall.targets.read import display_path
+
+        return display_path(path, self.options.display_root)
 
     def read(self, path: Path) -> SourceFile:
         shown = self.display(path)
@@ -578,7 +577,11 @@ def _file_objects(loader: _Loader, root: YMap, kind: str) -> dict[str, SecretDef
         if file_node is not None:
             rel = scalar_text(file_node) or ""
             path = _base_dir(loader, file_node.origin) / os.path.expanduser(rel)
-            result[name] = SecretDef(name, "file", path, file_node.origin)
+            try:
+                mode: int | None = path.stat().st_mode & 0o7777
+            except OSError:
+                mode = None
+            result[name] = SecretDef(name, "file", path, file_node.origin, mode)
         elif value.get("environment") is not None:
             result[name] = SecretDef(
                 name, "environment", None, value.entries["environment"].key_origin

@@ -5,5 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from seawall.rules._base import Rule
+from seawall.rules.compose import secrets, segmentation
 
-COMPOSE_RULES: tuple[Rule[Any], ...] = ()
+COMPOSE_RULES: tuple[Rule[Any], ...] = (*segmentation.RULES, *secrets.RULES)

@@ -1,0 +1,278 @@
+"""The network reachability graph of a Compose project, and its Mermaid / Graphviz renderings.
+
+Services are nodes; two services can reach each other when they share a network (the implicit
+``default`` network included; ``network_mode: service:x`` shares ``x``'s). A service is an *edge*
+(internet-facing) when it publishes a port on a non-loopback address or uses the host's network.
+A *datastore* is recognised by its image (or, for a service that only builds, its name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from seawall.parsers.compose import ComposeProject, ComposeService
+from seawall.parsers.compose_syntax import PortSpec
+
+DATASTORES = (
+    "postgres",
+    "postgis",
+    "timescaledb",
+    "mysql",
+    "mariadb",
+    "percona",
+    "mssql",
+    "oracle",
+    "mongo",
+    "redis",
+    "valkey",
+    "keydb",
+    "memcached",
+    "elasticsearch",
+    "opensearch",
+    "solr",
+    "rabbitmq",
+    "kafka",
+    "redpanda",
+    "zookeeper",
+    "nats",
+    "cassandra",
+    "scylla",
+    "couchdb",
+    "couchbase",
+    "neo4j",
+    "influxdb",
+    "clickhouse",
+    "cockroach",
+    "etcd",
+    "minio",
+    "questdb",
+)
+_LOOPBACK = ("127.", "::1", "[::1]", "localhost")
+
+
+def datastore_kind(service: ComposeService, names: Iterable[str] = DATASTORES) -> str | None:
+    """Which datastore a service runs (matched on its image's path components), or None."""
+    options = "|".join(re.escape(n) for n in names)
+    if not options:
+        return None
+    pattern = re.compile(rf"^(?:cp-)?({options})(?:ql|db|-server|-oss|-stack)?$")
+    if service.image:
+        repository = service.image.split("@", 1)[0]
+        last = repository.rsplit("/", 1)
+        if ":" in last[-1]:
+            repository = repository[: repository.rfind(":")]
+        for part in repository.lower().split("/"):
+            m = pattern.match(part)
+            if m:
+                return m.group(1)
+        return None
+    m = pattern.match(service.name.lower())
+    return m.group(1) if m else None
+
+
+def is_public(port: PortSpec) -> bool:
+    """Published on an address other machines can reach (not loopback)."""
+    if port.published is None:
+        return False
+    return not (port.host_ip or "").startswith(_LOOPBACK)
+
+
+def on_all_interfaces(port: PortSpec) -> bool:
+    """Published with no address, ``0.0.0.0`` or ``::``."""
+    return port.published is not None and (port.host_ip or "") in ("", "0.0.0.0", "::", "[::]")
+
+
+@dataclass(frozen=True)
+class ServiceNode:
+    """One service in the graph."""
+
+    name: str
+    image: str | None
+    datastore: str | None
+    edge: bool
+    host_network: bool
+    networks: frozenset[str]
+    public_ports: tuple[PortSpec, ...]
+
+
+@dataclass(frozen=True)
+class NetworkNode:
+    """One network and the services attached to it."""
+
+    name: str
+    internal: bool
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceGraph:
+    """Reachability between the services of one project."""
+
+    project: ComposeProject
+    services: dict[str, ServiceNode]
+    networks: dict[str, NetworkNode]
+    shares_namespace: tuple[tuple[str, str], ...]  # (service, the service whose network it uses)
+
+    def shared_networks(self, a: str, b: str) -> list[str]:
+        """Networks both services are attached to."""
+        return sorted(self.services[a].networks & self.services[b].networks)
+
+    def reachable(self, a: str, b: str) -> bool:
+        """Whether ``a`` can open connections to ``b``."""
+        if a == b:
+            return True
+        node_a, node_b = self.services[a], self.services[b]
+        if self.shared_networks(a, b):
+            return True
+        if node_a.host_network:
+            # From the host's network every published port of b is reachable.
+            return bool(any(p.published for p in self.project.services[b].ports)) or (
+                node_b.host_network
+            )
+        return False
+
+    def uses(self, a: str, b: str) -> bool:
+        """Whether ``a`` is declared or configured to talk to ``b``: ``depends_on``, ``links``,
+        or ``b``'s name or alias in ``a``'s environment or command."""
+        service = self.project.services[a]
+        if b in service.depends_on or b in service.links:
+            return True
+        names = {b}
+        for net in self.project.services[b].networks:
+            names.update(net.aliases)
+        texts = [v.value for v in service.environment]
+        command = service.get("command")
+        if command is not None:
+            from seawall.parsers.yamldoc import to_python
+
+            texts.append(str(to_python(command)))
+        pattern = re.compile(
+            r"(?<![\w.-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])"
+        )
+        return any(pattern.search(t) for t in texts)
+
+
+def build_graph(project: ComposeProject, datastores: Iterable[str] = DATASTORES) -> ServiceGraph:
+    """The reachability graph of a loaded project."""
+    names = tuple(datastores)
+    base: dict[str, set[str]] = {}
+    borrowed: list[tuple[str, str]] = []
+    for service in project.services.values():
+        mode = (service.network_mode or "").strip()
+        if mode.startswith(("service:", "container:")):
+            borrowed.append((service.name, mode.split(":", 1)[1]))
+            base[service.name] = set()
+        elif service.network_mode is None:
+            base[service.name] = {n.name for n in service.networks}
+        elif mode == "bridge":
+            base[service.name] = {"bridge"}  # Docker's default bridge, shared by such services
+        else:
+            base[service.name] = set()
+    for name, other in borrowed:
+        if other in base:
+            base[name] = set(base[other])
+    nodes: dict[str, ServiceNode] = {}
+    for service in project.services.values():
+        host = (service.network_mode or "").strip() == "host"
+        public = tuple(p for p in service.ports if is_public(p))
+        nodes[service.name] = ServiceNode(
+            name=service.name,
+            image=service.image,
+            datastore=datastore_kind(service, names),
+            edge=host or bool(public),
+            host_network=host,
+            networks=frozenset(base[service.name]),
+            public_ports=public,
+        )
+    networks: dict[str, NetworkNode] = {}
+    for net_name in sorted({n for node in nodes.values() for n in node.networks}):
+        definition = project.networks.get(net_name)
+        members = tuple(sorted(s for s, node in nodes.items() if net_name in node.networks))
+        networks[net_name] = NetworkNode(
+            net_name, bool(definition and definition.internal), members
+        )
+    return ServiceGraph(project, nodes, networks, tuple(borrowed))
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _ident(prefix: str, name: str) -> str:
+    return prefix + re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def _port_label(port: PortSpec) -> str:
+    where = f"{port.host_ip}:" if port.host_ip else ""
+    return f"{where}{port.published}->{port.target}/{port.protocol}"
+
+
+def to_mermaid(graph: ServiceGraph) -> str:
+    """A Mermaid flowchart: networks as hexagons, datastores as cylinders, edges highlighted."""
+    lines = ["flowchart LR"]
+    if any(n.edge for n in graph.services.values()):
+        lines.append('  internet(("internet"))')
+    if any(n.host_network for n in graph.services.values()):
+        lines.append('  hostnet(["host network"])')
+    for net in graph.networks.values():
+        label = net.name + (" (internal)" if net.internal else "")
+        lines.append(f'  {_ident("net_", net.name)}{{{{"{label}"}}}}')
+    for node in graph.services.values():
+        ident = _ident("svc_", node.name)
+        label = node.name + (f" ({node.datastore})" if node.datastore else "")
+        shape = f'[("{label}")]' if node.datastore else f'["{label}"]'
+        classes = [c for c, on in (("edge", node.edge), ("datastore", node.datastore)) if on]
+        suffix = f":::{classes[0]}" if classes else ""
+        lines.append(f"  {ident}{shape}{suffix}")
+    for node in graph.services.values():
+        ident = _ident("svc_", node.name)
+        for port in node.public_ports:
+            lines.append(f'  internet -->|"{_port_label(port)}"| {ident}')
+        if node.host_network:
+            lines.append(f"  internet --> {ident}")
+            lines.append(f"  {ident} --- hostnet")
+        for net_name in sorted(node.networks):
+            if not any(b[0] == node.name for b in graph.shares_namespace):
+                lines.append(f"  {ident} --- {_ident('net_', net_name)}")
+    for name, other in graph.shares_namespace:
+        lines.append(f'  {_ident("svc_", name)} -.->|"network of"| {_ident("svc_", other)}')
+    lines.append("  classDef edge fill:#fde2e1,stroke:#c0392b")
+    lines.append("  classDef datastore fill:#e1ecfd,stroke:#2c5fa8")
+    return "\n".join(lines) + "\n"
+
+
+def _dot_quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def to_dot(graph: ServiceGraph) -> str:
+    """A Graphviz ``graph``: networks as hexagons, datastores as cylinders, edges in red."""
+    q = _dot_quote
+    lines = [f"graph {q(graph.project.name)} {{", "  rankdir=LR;", "  node [fontname=Helvetica];"]
+    if any(n.edge for n in graph.services.values()):
+        lines.append(f"  {q('internet')} [shape=doublecircle];")
+    for net in graph.networks.values():
+        label = net.name + (" (internal)" if net.internal else "")
+        lines.append(f"  {q('net:' + net.name)} [shape=hexagon, label={q(label)}];")
+    for node in graph.services.values():
+        attrs = [f"label={q(node.name + (f' ({node.datastore})' if node.datastore else ''))}"]
+        attrs.append("shape=cylinder" if node.datastore else "shape=box")
+        if node.edge:
+            attrs.append("color=red")
+        lines.append(f"  {q('svc:' + node.name)} [{', '.join(attrs)}];")
+    for node in graph.services.values():
+        for port in node.public_ports:
+            lines.append(
+                f"  {q('internet')} -- {q('svc:' + node.name)} [label={q(_port_label(port))}];"
+            )
+        if node.host_network:
+            lines.append(
+                f"  {q('internet')} -- {q('svc:' + node.name)} [label={q('host network')}];"
+            )
+        for net_name in sorted(node.networks):
+            lines.append(f"  {q('svc:' + node.name)} -- {q('net:' + net_name)};")
+    for name, other in graph.shares_namespace:
+        lines.append(f"  {q('svc:' + name)} -- {q('svc:' + other)} [style=dashed];")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

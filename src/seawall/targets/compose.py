@@ -1,0 +1,101 @@
+"""Checking one Compose project: load and merge its files, run CR rules per service and DC rules
+over the project, apply inline pragmas from every file involved."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from seawall.errors import ParseError, SourceError
+from seawall.model.finding import Finding, Report, TargetError
+from seawall.rules._base import TargetKind
+
+if TYPE_CHECKING:
+    from seawall.config import Config
+    from seawall.parsers.compose import ComposeProject
+
+
+def _error(exc: SourceError | ParseError) -> TargetError:
+    if isinstance(exc, ParseError):
+        where = ""
+        if exc.line is not None:
+            where = f"line {exc.line}" + (f", column {exc.column}" if exc.column else "") + ": "
+        return TargetError(exc.path, where + exc.reason, "parse")
+    return TargetError(exc.path, exc.reason, "source")
+
+
+def load(
+    files: Sequence[Path],
+    env_files: Sequence[Path] = (),
+    profiles: Sequence[str] = (),
+) -> ComposeProject:
+    """Load a project the way ``check`` does (raises SourceError / ParseError)."""
+    from seawall.parsers.compose import LoadOptions, load_project
+
+    return load_project(
+        list(files), LoadOptions(env_files=tuple(env_files), profiles=tuple(profiles))
+    )
+
+
+def check_project(project: ComposeProject, config: Config) -> Report:
+    """Run the selected CR and DC rules on a loaded project; pragmas in every file apply."""
+    from seawall.engine import filter_suppressed, make_context, run_rules, select_rules
+    from seawall.suppress import parse_suppressions
+    from seawall.workload import from_compose_service
+
+    shown = project.compose_files[0]
+    report = Report(targets=[shown])
+    report.sources.update(project.sources)
+    ctx = make_context(config, shown, project.sources.get(shown))
+    findings: list[Finding] = []
+    workload_rules = select_rules(config, TargetKind.WORKLOAD, shown)
+    if workload_rules:
+        for service in project.services.values():
+            workload = from_compose_service(service, project)
+            found, errors = run_rules(workload_rules, workload, ctx)
+            findings.extend(found)
+            report.errors.extend(errors)
+    compose_rules = select_rules(config, TargetKind.COMPOSE, shown)
+    if compose_rules:
+        found, errors = run_rules(compose_rules, project, ctx)
+        findings.extend(found)
+        report.errors.extend(errors)
+    suppressions = {path: parse_suppressions(source) for path, source in project.sources.items()}
+    report.findings, report.suppressed = filter_suppressed(
+        _unique(findings), suppressions, report.sources
+    )
+    return report
+
+
+def _unique(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[Any, ...]] = set()
+    unique: list[Finding] = []
+    for f in findings:
+        key = (f.rule_id, f.location, f.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def check_compose(
+    files: list[Path],
+    config: Config,
+    env_files: Sequence[Path] = (),
+    profiles: Sequence[str] = (),
+) -> Report:
+    """Check one Compose project (``files[0]`` is the base, the rest override it in order).
+
+    Unreadable or invalid input becomes one error entry (exit 2) naming the file and line; it
+    never raises for bad input.
+    """
+    from seawall.targets.read import display_path
+
+    try:
+        project = load(files, env_files, profiles)
+    except (SourceError, ParseError) as exc:
+        report = Report(targets=[display_path(files[0])] if files else [])
+        report.errors.append(_error(exc))
+        return report
+    return check_project(project, config)
