@@ -20,7 +20,7 @@ from seawall.model.source import Span
 
 if TYPE_CHECKING:
     from seawall.parsers.compose import ComposeProject, ComposeService
-    from seawall.parsers.yamldoc import Origin, YMap, YNode
+    from seawall.parsers.yamldoc import Origin, YEntry, YMap, YNode
 
 T = TypeVar("T")
 
@@ -206,6 +206,13 @@ class _ComposeFields:
     def loc(self, origin: Origin) -> Location:
         return Location(origin.path, origin.span)
 
+    def entry_loc(self, entry: YEntry) -> Location:
+        """From the key to the end of its value: the line a reader looks for is the key's."""
+        value = entry.value.origin
+        if value.path != entry.key_origin.path or value.span.end < entry.key_origin.span.start:
+            return self.loc(value)
+        return Location(value.path, entry.key_origin.span.cover(value.span))
+
     @property
     def parent_loc(self) -> Location:
         return self.loc(self.service.key_origin)
@@ -228,7 +235,7 @@ class _ComposeFields:
         entry = holder.entries.get(key)
         if entry is None:
             return Field(default, self.parent_loc, self.editor(key, parent), explicit=False)
-        return Field(value, self.loc(entry.value.origin), self.editor(key, parent))
+        return Field(value, self.entry_loc(entry), self.editor(key, parent))
 
     def default(self, key: str, value: T) -> Field[T]:
         return Field(value, self.parent_loc, self.editor(key), explicit=False)
@@ -319,10 +326,10 @@ def _limits(
         for holder, name in ((fields.node, key), (limits, limit_key)):
             if holder is None or name not in holder.entries:
                 continue
-            value_node = holder.entries[name].value
-            text = _text(value_node)
+            entry = holder.entries[name]
+            text = _text(entry.value)
             value = parse(text) if text is not None else None
-            return Field(value, fields.loc(value_node.origin), fields.editor(name, holder))
+            return Field(value, fields.entry_loc(entry), fields.editor(name, holder))
         return fields.default(key, None)
 
     def cpus(text: str) -> float | None:
@@ -371,8 +378,11 @@ def _restart(fields: _ComposeFields) -> Field[RestartPolicy]:
         attempts_text = _text(policy.get("max_attempts"))
         attempts = int(attempts_text) if attempts_text and attempts_text.isdigit() else None
         name = {"any": "always", "none": "no"}.get(condition, condition)
+        assert isinstance(deploy, YMap)
         return Field(
-            RestartPolicy(name, attempts), fields.loc(policy.origin), fields.editor("restart")
+            RestartPolicy(name, attempts),
+            fields.entry_loc(deploy.entries["restart_policy"]),
+            fields.editor("restart"),
         )
     if node is None:
         return fields.default("restart", RestartPolicy("no"))
@@ -380,7 +390,7 @@ def _restart(fields: _ComposeFields) -> Field[RestartPolicy]:
     name, _sep, count = text.partition(":")
     return Field(
         RestartPolicy(name, int(count) if count.isdigit() else None),
-        fields.loc(node.origin),
+        fields.entry_loc(fields.node.entries["restart"]),
         fields.editor("restart"),
     )
 
