@@ -105,9 +105,13 @@ class ImageSpec:
     config: dict[str, Any] = field(default_factory=dict)
     history: list[dict[str, Any]] | None = None
     architecture: str = "amd64"
+    raw_layers: list[bytes] | None = None  # hand-made (hostile) layer blobs used as they are
+    diff_ids: bool = True  # False: leave rootfs.diff_ids empty (no content verification)
 
     def layer_bytes(self) -> list[bytes]:
-        """Each layer as an uncompressed tar."""
+        """Each layer as an uncompressed tar (or the raw blobs)."""
+        if self.raw_layers is not None:
+            return list(self.raw_layers)
         return [layer_tar(layer) for layer in self.layers]
 
     def config_doc(self, diff_ids: list[str]) -> dict[str, Any]:
@@ -119,7 +123,7 @@ class ImageSpec:
             "architecture": self.architecture,
             "os": "linux",
             "config": self.config,
-            "rootfs": {"type": "layers", "diff_ids": diff_ids},
+            "rootfs": {"type": "layers", "diff_ids": diff_ids if self.diff_ids else []},
             "history": history,
         }
 

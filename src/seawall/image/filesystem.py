@@ -176,6 +176,10 @@ class FileSystem:
                 self._entries[path] = entry  # new metadata, children stay
                 return
             self._remove_tree(path, entry.layer, "overwritten")
+        elif entry.kind is not Kind.DIR:
+            # An implicit directory (children but no entry of its own) replaced by a non-directory.
+            for child in sorted(self._children.get(path, ())):
+                self._remove_tree(child, entry.layer, "overwritten")
         self._entries[path] = entry
         self._link_parent(path)
 

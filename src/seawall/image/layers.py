@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 import tarfile
-import zlib
 from typing import Any, BinaryIO
 
 from seawall.errors import SourceError
@@ -19,6 +18,7 @@ from seawall.image.filesystem import (
     normalize,
 )
 from seawall.image.limits import Limits
+from seawall.image.streams import is_stream_error
 
 _MAX_HEADER = 1 << 20  # pax / GNU long-name headers are read into memory: cap them
 
@@ -78,24 +78,23 @@ def read_layer(
     """Walk a decompressed layer stream once; bodies are read only for planned captures."""
     delta = LayerDelta(index)
     try:
-        archive = tarfile.open(fileobj=stream, mode="r|", tarinfo=_GuardedTarInfo)  # noqa: SIM115
-    except tarfile.ReadError as exc:
-        if "empty file" in str(exc):
-            return delta
-        raise SourceError(what, f"layer {index}: not a tar archive ({exc})") from None
-    try:
+        try:
+            archive = tarfile.open(fileobj=stream, mode="r|", tarinfo=_GuardedTarInfo)  # noqa: SIM115
+        except tarfile.ReadError as exc:
+            if "empty file" in str(exc):
+                return delta
+            raise
         for info in archive:
             counter.add()
             _take(delta, info, archive, limits)
-    except (tarfile.TarError, EOFError, zlib.error, OSError, ValueError) as exc:
+    except SourceError:
+        raise
+    except Exception as exc:
+        if not is_stream_error(exc):
+            raise
         raise SourceError(
             what, f"layer {index}: corrupt archive ({type(exc).__name__}: {exc})"
         ) from None
-    except Exception as exc:
-        # zstandard raises its own error type; anything else from a hostile stream is still data.
-        if type(exc).__name__ == "ZstdError":
-            raise SourceError(what, f"layer {index}: corrupt zstd stream ({exc})") from None
-        raise
     return delta
 
 

@@ -20,7 +20,7 @@ from seawall.image.limits import Limits
 from seawall.image.model import Image, Layer, map_history
 from seawall.image.reference import parse_reference
 from seawall.image.sources.base import Platform, RawImage
-from seawall.image.streams import Budget, HashingReader, decompressed
+from seawall.image.streams import Budget, HashingReader, decompressed, is_stream_error
 
 _PREFIXES = ("docker-archive:", "oci-archive:", "oci:", "docker:", "daemon:", "registry:")
 
@@ -95,7 +95,11 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
             delta = read_layer(blob.index, plain, limits, counter, what)  # type: ignore[arg-type]
             try:
                 plain.drain()
-            except (OSError, EOFError, ValueError) as exc:
+            except SourceError:
+                raise
+            except Exception as exc:
+                if not is_stream_error(exc):
+                    raise
                 raise SourceError(what, f"layer {blob.index}: corrupt stream ({exc})") from None
         if blob.diff_id and plain.digest != blob.diff_id:
             raise SourceError(

@@ -112,6 +112,16 @@ def decompressed(raw: BinaryIO, what: str) -> BinaryIO:
     return joined
 
 
+def is_stream_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is how a corrupt compressed stream or tar archive shows itself."""
+    import tarfile
+    import zlib
+
+    if isinstance(exc, tarfile.TarError | EOFError | zlib.error | OSError | ValueError):
+        return True
+    return type(exc).__name__ == "ZstdError"  # zstandard's own error type
+
+
 def read_capped(stream: BinaryIO, cap: int, what: str) -> bytes:
     """Read a whole small stream, refusing more than ``cap`` bytes."""
     data = stream.read(cap + 1)
