@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -156,8 +158,14 @@ def clean_stale_run_dirs() -> None:
         remove_tree(stale)
 
 
-def start_daemon() -> DockerDaemon:
-    """Start Debian's dockerd with its own data root, exec root, socket and pidfile."""
+def start_daemon(
+    config: Mapping[str, Any] | None = None, extra_args: Sequence[str] = ()
+) -> DockerDaemon:
+    """Start Debian's dockerd with its own data root, exec root, socket and pidfile.
+
+    ``config`` becomes the daemon's daemon.json (``--config-file``); ``extra_args`` are added to
+    the command line (e.g. ``-H tcp://127.0.0.1:PORT``).
+    """
     if os.geteuid() != 0:
         raise ComponentUnavailable("starting dockerd needs root")
     dockerd = shutil.which("dockerd")
@@ -181,8 +189,9 @@ def start_daemon() -> DockerDaemon:
         "--bridge=none",
         # An empty config file, so a host /etc/docker/daemon.json cannot leak in.
         "--config-file", str(run_dir / "daemon.json"),
+        *extra_args,
     ]  # fmt: skip
-    (run_dir / "daemon.json").write_text("{}\n")
+    (run_dir / "daemon.json").write_text(json.dumps(dict(config or {}), indent=2) + "\n")
     log = (run_dir / "dockerd.log").open("wb")
     proc = subprocess.Popen(
         argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import conftest
+from harness import availability
 from harness.daemon import LABEL, RUN_PREFIX, RUN_ROOT, DockerDaemon, clean_stale_run_dirs
 from harness.registry import Registry
 
@@ -134,10 +134,10 @@ def test_stale_run_directory_is_cleaned() -> None:
 def test_unavailable_skips_locally_and_fails_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception, match="no dockerd here"):
-        conftest.unavailable("no dockerd\n here")
+        availability.unavailable("no dockerd\n here")
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="in CI: no dockerd here"):
-        conftest.unavailable("no dockerd here")
+        availability.unavailable("no dockerd here")
 
 
 def test_docker_marker_is_added(request: pytest.FixtureRequest, dockerd: DockerDaemon) -> None:

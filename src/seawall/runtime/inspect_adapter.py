@@ -47,7 +47,18 @@ class _Doc:
         self.path = path
 
     def at(self, *tokens: str | int) -> Location:
-        return Location(self.path, None, pointer(*tokens))
+        """A location at ``tokens``; an absent key is located at the deepest existing parent."""
+        node: Any = self.doc
+        kept: list[str | int] = []
+        for token in tokens:
+            if isinstance(node, Mapping) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and isinstance(token, int) and 0 <= token < len(node):
+                node = node[token]
+            else:
+                break
+            kept.append(token)
+        return Location(self.path, None, pointer(*kept))
 
     def get(self, *tokens: str) -> Any:
         node: Any = self.doc
