@@ -51,12 +51,11 @@ class _Doc:
         node: Any = self.doc
         kept: list[str | int] = []
         for token in tokens:
-            if isinstance(node, Mapping) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and isinstance(token, int) and 0 <= token < len(node):
-                node = node[token]
-            else:
+            in_mapping = isinstance(node, Mapping) and token in node
+            in_list = isinstance(node, list) and isinstance(token, int) and 0 <= token < len(node)
+            if not (in_mapping or in_list):
                 break
+            node = node[token]
             kept.append(token)
         return Location(self.path, None, pointer(*kept))
 
