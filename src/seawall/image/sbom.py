@@ -26,7 +26,10 @@ def _timestamp() -> dt.datetime:
 
 def cyclonedx_json(image: Image) -> str:
     """The image inventory as a CycloneDX 1.6 JSON document."""
-    from cyclonedx.factory.license import LicenseFactory
+    try:
+        from cyclonedx.contrib.license.factories import LicenseFactory
+    except ImportError:  # cyclonedx-python-lib < 11
+        from cyclonedx.factory.license import LicenseFactory
     from cyclonedx.model import Property
     from cyclonedx.model.bom import Bom, BomMetaData
     from cyclonedx.model.component import Component, ComponentType
