@@ -1,0 +1,458 @@
+"""Helpers shared by the Dockerfile security rules (DF002-DF049).
+
+Tokenizing every RUN once per rule would dominate the run time, so the shell commands of the last
+Dockerfile seen are kept in a one-entry cache keyed on the Dockerfile object's identity: the engine
+runs all rules over one parsed file before moving to the next.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from seawall.model.source import Span
+from seawall.parsers.dockerfile import (
+    Dockerfile,
+    Instruction,
+    Stage,
+    parse_arg,
+    parse_key_values,
+    split_words,
+)
+from seawall.parsers.shell import SimpleCommand, Word
+from seawall.rules.dockerfile._util import (
+    ShellCommand,
+    all_shell_commands,
+    run_instructions,
+    scripts_of,
+    stage_is_posix,
+)
+
+
+class _Memo:
+    """What the rules compute repeatedly for one Dockerfile: commands, scripts, key/values."""
+
+    def __init__(self, df: Dockerfile) -> None:
+        self.df = df
+        self.commands = list(all_shell_commands(df))
+        self.by_name: dict[str, list[tuple[Stage, ShellCommand]]] = {}
+        self.position: dict[int, int] = {}
+        self.wrapped: list[tuple[Stage, ShellCommand]] = []
+        for index, (stage, cmd) in enumerate(self.commands):
+            self.by_name.setdefault(cmd.program.name, []).append((stage, cmd))
+            self.position[id(cmd)] = index
+            if cmd.command is not cmd.program:
+                self.wrapped.append((stage, cmd))
+        self.scripts: list[tuple[Stage, Instruction, str, Callable[[int], int]]] | None = None
+        self.pairs: dict[int, list[KeyValue]] = {}
+        self.declared: dict[int, dict[str, str | None]] = {}
+        self.names: dict[int, dict[str, str]] = {}
+        self.named: dict[tuple[str, ...], list[tuple[Stage, ShellCommand]]] = {}
+        self.assigning = [
+            (stage, cmd)
+            for stage, cmd in self.commands
+            if cmd.command.assignments or cmd.command is not cmd.program or cmd.program.name == "export"
+        ]
+
+
+_memo: list[_Memo] = []
+
+
+def _memo_of(df: Dockerfile) -> _Memo:
+    if _memo and _memo[0].df is df:
+        return _memo[0]
+    memo = _Memo(df)
+    _memo[:] = [memo]
+    return memo
+
+
+def commands(df: Dockerfile) -> list[tuple[Stage, ShellCommand]]:
+    """Every simple command of every RUN (ONBUILD RUN included) with its stage, tokenized once."""
+    return _memo_of(df).commands
+
+
+def commands_named(df: Dockerfile, *names: str) -> list[tuple[Stage, ShellCommand]]:
+    """The commands whose program (after sudo/env wrappers) is one of ``names``, in file order."""
+    memo = _memo_of(df)
+    by_name = memo.by_name
+    if len(names) == 1:
+        return by_name.get(names[0], [])
+    cached = memo.named.get(names)
+    if cached is None:
+        cached = [item for name in names for item in by_name.get(name, [])]
+        cached.sort(key=lambda item: memo.position[id(item[1])])
+        memo.named[names] = cached
+    return cached
+
+
+def commands_where(df: Dockerfile, accept: Callable[[str], bool]) -> list[tuple[Stage, ShellCommand]]:
+    """The commands whose program name passes ``accept`` (e.g. ``pip3.12``), in file order."""
+    by_name = _memo_of(df).by_name
+    return commands_named(df, *[name for name in by_name if accept(name)])
+
+
+def assigning_commands(df: Dockerfile) -> list[tuple[Stage, ShellCommand]]:
+    """Commands that may set variables: ``VAR=x cmd``, ``export VAR=x``, ``env VAR=x cmd``."""
+    return _memo_of(df).assigning
+
+
+def wrapped_commands(df: Dockerfile) -> list[tuple[Stage, ShellCommand]]:
+    """The commands run through a wrapper such as ``sudo`` or ``env``."""
+    return _memo_of(df).wrapped
+
+
+def pipeline_after(df: Dockerfile, cmd: ShellCommand) -> list[ShellCommand]:
+    """The commands that read ``cmd``'s output through a pipe (``a | b | c`` → ``[b, c]``)."""
+    memo = _memo_of(df)
+    index = memo.position.get(id(cmd))
+    out: list[ShellCommand] = []
+    if index is None:
+        return out
+    current = cmd
+    for _, nxt in memo.commands[index + 1 :]:
+        if nxt.instruction is not cmd.instruction or current.command.separator != "|":
+            break
+        if not nxt.command.pipe_from:
+            break
+        out.append(nxt)
+        current = nxt
+    return out
+
+
+def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
+    """Indices of the stages whose instructions reach the shipped image."""
+    stage = df.shipped_stage
+    if stage is None:
+        return frozenset()
+    return frozenset(s.index for s in df.lineage(stage))
+
+
+def shipped_commands(df: Dockerfile) -> Iterator[tuple[Stage, ShellCommand]]:
+    """The shell commands of the stages that ship."""
+    shipped = shipped_stage_indices(df)
+    for stage, cmd in commands(df):
+        if stage.index in shipped:
+            yield stage, cmd
+
+
+def external_base(df: Dockerfile, stage: Stage) -> bool:
+    """Whether a stage is built FROM an image (not an earlier stage, not ``scratch``, known)."""
+    base = stage.base.strip()
+    if stage.base_is_stage or not base or base.lower() == "scratch":
+        return False
+    return "$" not in base
+
+
+def shipped_root(df: Dockerfile) -> Stage | None:
+    """The stage at the root of the shipped stage's lineage (whose base image ships)."""
+    stage = df.shipped_stage
+    if stage is None:
+        return None
+    return df.lineage(stage)[0]
+
+
+@dataclass(frozen=True)
+class KeyValue:
+    """One ``key=value`` of an ENV, ARG or LABEL instruction, with source spans."""
+
+    instruction: Instruction
+    key: str
+    value: str | None
+    span: Span  # the whole pair
+    key_span: Span
+
+
+def key_values(instr: Instruction) -> list[KeyValue]:
+    """The pairs of an ENV/LABEL (``k=v`` or legacy ``k v``) or ARG (``NAME[=default]``)."""
+    if _memo:
+        cached = _memo[0].pairs.get(id(instr))
+        if cached is not None and cached[:1] and cached[0].instruction is instr:
+            return cached
+    pairs = _key_values(instr)
+    if _memo:
+        _memo[0].pairs[id(instr)] = pairs
+    return pairs
+
+
+def _key_values(instr: Instruction) -> list[KeyValue]:
+    out: list[KeyValue] = []
+    if instr.keyword == "ARG":
+        words = split_words(instr.args)
+        for (name, value), (_, start, end) in zip(parse_arg(instr.args), words, strict=False):
+            key_end = start + len(name)
+            out.append(
+                KeyValue(
+                    instr, name, value, instr.args_span(start, end), instr.args_span(start, key_end)
+                )
+            )
+        return out
+    for key, value, start, end in parse_key_values(instr.args):
+        raw_key = instr.args[start : start + len(key)]
+        key_len = len(key) if raw_key == key else len(key) + 2  # quoted key
+        out.append(
+            KeyValue(
+                instr,
+                key,
+                value,
+                instr.args_span(start, end),
+                instr.args_span(start, start + key_len),
+            )
+        )
+    return out
+
+
+def iter_assignments(
+    df: Dockerfile, keywords: Iterable[str] = ("ENV", "ARG")
+) -> Iterator[tuple[Stage | None, KeyValue]]:
+    """Every ENV/ARG/LABEL pair in the file with its stage (None for ARG before the first FROM)."""
+    _memo_of(df)
+    wanted = frozenset(keywords)
+    by_index = {s.index: s for s in df.stages}
+    for instr in df.instructions:
+        target = instr.inner if instr.keyword == "ONBUILD" and instr.inner is not None else instr
+        if target.keyword in wanted:
+            for kv in key_values(target):
+                yield by_index.get(instr.stage_index), kv
+
+
+def copy_sources(instr: Instruction) -> list[tuple[str, Span]]:
+    """Source operands of COPY/ADD (destination excluded), with their source spans."""
+    if instr.heredocs:
+        return []
+    if instr.exec_form is not None:
+        items = list(instr.exec_form[:-1])
+        out = []
+        for item in items:
+            where = instr.args.find(item)
+            out.append((item, instr.args_span(max(where, 0), max(where, 0) + len(item))))
+        return out
+    words = split_words(instr.args)
+    return [(w, instr.args_span(s, e)) for w, s, e in words[:-1]]
+
+
+def word_after(cmd: SimpleCommand, word: Word) -> Word | None:
+    """The word following ``word`` in the command, if any."""
+    words = cmd.words
+    for i, w in enumerate(words):
+        if w is word and i + 1 < len(words):
+            return words[i + 1]
+    return None
+
+
+def option_values(cmd: SimpleCommand, *names: str) -> Iterator[tuple[Word, str]]:
+    """Values of options ``--name value``, ``--name=value`` or ``-o value``/``-ovalue``."""
+    words = cmd.words
+    for i, w in enumerate(words[1:], start=1):
+        t = w.text
+        for name in names:
+            if t == name and i + 1 < len(words):
+                yield w, words[i + 1].text
+            elif name.startswith("--") and t.startswith(name + "="):
+                yield w, t[len(name) + 1 :]
+            elif len(name) == 2 and t.startswith(name) and len(t) > 2 and not t.startswith("--"):
+                yield w, t[2:]
+
+
+VAR_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def var_refs(text: str) -> Iterator[tuple[str, int, int]]:
+    """``$NAME``/``${NAME…}`` references in text: (name, start, end)."""
+    for m in VAR_REF.finditer(text):
+        yield m.group(1) or m.group(2), m.start(), m.end()
+
+
+def declared_names(df: Dockerfile, stage: Stage) -> dict[str, str]:
+    """Names declared by ARG/ENV in a stage's lineage (and global ARGs), mapped to the keyword."""
+    memo = _memo_of(df)
+    if stage.index in memo.names:
+        return memo.names[stage.index]
+    names: dict[str, str] = {name: "ARG" for name in df.global_args}
+    for s in df.lineage(stage):
+        for instr in s.of("ARG", "ENV"):
+            for kv in key_values(instr):
+                names[kv.key] = instr.keyword
+    memo.names[stage.index] = names
+    return names
+
+
+def has_secret_mount(instr: Instruction) -> bool:
+    """Whether a RUN mounts a BuildKit secret (``--mount=type=secret``)."""
+    return any("type=secret" in (f.value or "") for f in instr.flags_named("mount"))
+
+
+def resolved_base(df: Dockerfile, stage: Stage) -> str | None:
+    """The stage's base image with build arguments substituted, or None when a variable is unset."""
+    words = stage.from_instruction.args.split()
+    raw = words[0] if words else ""
+    for name, _, _ in var_refs(raw):
+        if df.global_args.get(name) is None and not _has_default(raw, name):
+            return None
+    base = stage.base.strip()
+    return base or None
+
+
+def _has_default(raw: str, name: str) -> bool:
+    return re.search(r"\$\{" + re.escape(name) + r":?-[^}]+\}", raw) is not None
+
+
+_DEVCONTAINER_BASE = re.compile(r"^mcr\.microsoft\.com/(?:vscode/)?devcontainers/", re.I)
+
+
+def is_dev_container(df: Dockerfile, target: str) -> bool:
+    """Whether the file defines a development container (``.devcontainer/`` or a devcontainers base).
+
+    Development containers are workstations, not shipped images: rules about what ships (minimal
+    base, build tools, health checks) do not apply to them.
+    """
+    if ".devcontainer" in target.replace("\\", "/").split("/"):
+        return True
+    root = shipped_root(df)
+    return root is not None and bool(_DEVCONTAINER_BASE.match(root.base))
+
+
+_INSTALL_VERBS: dict[str, frozenset[str]] = {
+    "apt-get": frozenset({"install"}),
+    "apt": frozenset({"install"}),
+    "aptitude": frozenset({"install"}),
+    "apk": frozenset({"add"}),
+    "yum": frozenset({"install", "groupinstall"}),
+    "dnf": frozenset({"install", "groupinstall"}),
+    "microdnf": frozenset({"install"}),
+    "tdnf": frozenset({"install"}),
+    "zypper": frozenset({"install", "in"}),
+    "pacman": frozenset({"-S", "-Sy", "-Syu"}),
+}
+_REMOVE_VERBS: dict[str, frozenset[str]] = {
+    "apt-get": frozenset({"purge", "remove", "autoremove"}),
+    "apt": frozenset({"purge", "remove", "autoremove"}),
+    "apk": frozenset({"del"}),
+    "yum": frozenset({"remove", "erase", "autoremove"}),
+    "dnf": frozenset({"remove", "erase", "autoremove"}),
+    "microdnf": frozenset({"remove"}),
+    "tdnf": frozenset({"remove", "erase"}),
+    "zypper": frozenset({"remove", "rm"}),
+}
+# Options of package managers that take a value (so the value is not a package name).
+_VALUED_OPTIONS = frozenset(
+    {
+        "-t",
+        "--target-release",
+        "-o",
+        "--option",
+        "-c",
+        "--config-file",
+        "--virtual",
+        "--repository",
+        "-X",
+        "--root",
+        "-p",
+        "--setopt",
+        "--enablerepo",
+        "--disablerepo",
+        "--installroot",
+        "--releasever",
+        "--repo",
+        "--from",
+    }
+)
+
+
+_INSTALLERS = tuple(_INSTALL_VERBS)
+
+
+def install_commands(df: Dockerfile) -> list[tuple[Stage, ShellCommand]]:
+    """Commands of package managers that may install packages."""
+    return commands_named(df, *_INSTALLERS)
+
+
+def installed_packages(cmd: ShellCommand) -> list[Word]:
+    """Package words of a package-manager install command (empty for anything else)."""
+    prog = cmd.program
+    verbs = _INSTALL_VERBS.get(prog.name)
+    if verbs is None:
+        return []
+    words = prog.words[1:]
+    verb_index = next((i for i, w in enumerate(words) if w.text in verbs), None)
+    if verb_index is None:
+        return []
+    out: list[Word] = []
+    skip = False
+    for w in words[verb_index + 1 :]:
+        if skip:
+            skip = False
+            continue
+        if w.text.startswith("-"):
+            skip = w.text in _VALUED_OPTIONS
+            continue
+        out.append(w)
+    # "apk add --virtual .name pkg…": the virtual name comes first as an option value (skipped above).
+    return out
+
+
+def removes_packages(cmd: ShellCommand) -> bool:
+    """Whether a command removes packages (``apt-get purge``, ``apk del``, ``dnf remove``…)."""
+    prog = cmd.program
+    verbs = _REMOVE_VERBS.get(prog.name)
+    if verbs is None:
+        return False
+    return any(w.text in verbs for w in prog.words[1:])
+
+
+def instructions_removing_packages(df: Dockerfile) -> set[int]:
+    """Ids of the RUN instructions that remove packages again (clean-up after a build)."""
+    return {id(cmd.instruction) for _, cmd in commands_named(df, *_REMOVE_VERBS) if removes_packages(cmd)}
+
+
+def package_name(word: str) -> str:
+    """A package word without version, architecture or release pins (``gcc=4:12.2`` → ``gcc``)."""
+    name = re.split(r"[=<>~:]", word, maxsplit=1)[0]
+    return name.lower()
+
+
+def commands_by_instruction(df: Dockerfile) -> list[tuple[Stage, Instruction, list[ShellCommand]]]:
+    """The shell commands grouped per RUN instruction, in file order."""
+    grouped: list[tuple[Stage, Instruction, list[ShellCommand]]] = []
+    for stage, cmd in commands(df):
+        if grouped and grouped[-1][1] is cmd.instruction:
+            grouped[-1][2].append(cmd)
+        else:
+            grouped.append((stage, cmd.instruction, [cmd]))
+    return grouped
+
+
+def run_scripts(df: Dockerfile) -> Iterator[tuple[Stage, Instruction, str, Callable[[int], int]]]:
+    """The shell text of every RUN (heredoc bodies included) with a text→source offset mapper."""
+    memo = _memo_of(df)
+    if memo.scripts is None:
+        memo.scripts = [
+            (stage, instr, script, mapper)
+            for stage, instr in run_instructions(df)
+            if stage_is_posix(df, stage)
+            for script, mapper in scripts_of(instr)
+        ]
+    return iter(memo.scripts)
+
+
+def mapped_span(mapper: Callable[[int], int], start: int, end: int) -> Span:
+    """Source span of ``[start, end)`` of a script through its offset mapper."""
+    first = mapper(start)
+    return Span(first, max(first, mapper(max(end - 1, start)) + 1))
+
+
+def declared_values(df: Dockerfile, stage: Stage) -> dict[str, str | None]:
+    """Known values of ARG defaults and ENV in a stage's lineage (global ARGs included)."""
+    memo = _memo_of(df)
+    if stage.index in memo.declared:
+        return memo.declared[stage.index]
+    values: dict[str, str | None] = dict(df.global_args)
+    for s in df.lineage(stage):
+        for instr in s.of("ARG", "ENV"):
+            for kv in key_values(instr):
+                if instr.keyword == "ARG" and kv.value is None:
+                    values.setdefault(kv.key, None)
+                else:
+                    values[kv.key] = kv.value
+    memo.declared[stage.index] = values
+    return values

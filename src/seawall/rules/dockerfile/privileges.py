@@ -1,0 +1,301 @@
+"""Rules about privilege in the image: sudo, world-writable files, setuid/setgid bits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from seawall.model.finding import Finding, Severity
+from seawall.model.source import Span
+from seawall.parsers.dockerfile import Dockerfile, Instruction
+from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
+from seawall.rules.dockerfile._security_util import (
+    commands_named,
+    install_commands,
+    installed_packages,
+    is_dev_container,
+    package_name,
+    shipped_stage_indices,
+    wrapped_commands,
+)
+from seawall.rules.dockerfile._util import ShellCommand
+
+DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
+
+
+class SudoInRun(Rule[Dockerfile]):
+    """## What it does
+    Reports `sudo` in `RUN` (in every stage, also behind `env` and other wrappers) and `sudo`
+    installed by a package manager in the stage that ships (development containers excepted).
+
+    ## Why is this bad?
+    Build steps already run as the `USER` in effect; `sudo` there hides which user a step needs
+    and behaves unpredictably without a TTY. Shipping `sudo` gives whoever controls the container
+    process a ready path back to root. Switch with `USER`, and use `gosu`/`su-exec` in entrypoints.
+
+    ## Example
+    ```dockerfile
+    FROM ubuntu:24.04
+    USER app
+    RUN sudo apt-get update
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM ubuntu:24.04
+    RUN apt-get update
+    USER app
+    ```
+
+    ## Fix safety
+    No automatic fix: removing `sudo` requires moving the step before `USER`.
+    """
+
+    meta = RuleMeta(
+        id="DF013",
+        name="sudo-in-run",
+        title="sudo is used in RUN or installed in the shipped image",
+        severity=Severity.MEDIUM,
+        targets=DOCKERFILE,
+        remediation="Order the steps with USER instead of sudo; do not install sudo in the shipped image.",
+        references=(
+            CIS_DOCKER.control("4.1", "Ensure that a user for the container has been created"),
+            NIST_800_190.control("4.4.3"),
+            CWE.control("CWE-250", "Execution with Unnecessary Privileges"),
+        ),
+        aliases=(
+            "DL3004",
+            "DS-0010",
+            "AVD-DS-0010",
+            "DS010",
+            "CKV2_DOCKER_1",
+            "run_using_sudo",
+            "DKL-DI-0001",
+        ),
+    )
+
+    def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
+        for _, cmd in [*wrapped_commands(df), *commands_named(df, "sudo")]:
+            wrappers = cmd.command.words[: len(cmd.command.words) - len(cmd.program.words) + 1]
+            for word in wrappers:
+                if word.text.rsplit("/", 1)[-1] == "sudo":
+                    yield ctx.finding(self, "RUN uses sudo", span=cmd.word_span(word))
+                    break
+        if is_dev_container(df, ctx.target):
+            return
+        shipped = shipped_stage_indices(df)
+        for stage, cmd in install_commands(df):
+            if stage.index not in shipped:
+                continue
+            for pkg in installed_packages(cmd):
+                if package_name(pkg.text) == "sudo":
+                    yield ctx.finding(
+                        self,
+                        "sudo is installed in the shipped image",
+                        span=cmd.word_span(pkg),
+                        severity=Severity.LOW,
+                    )
+
+
+@dataclass(frozen=True)
+class ModeChange:
+    """One file-mode change: where it is written, the mode text, and whether it recurses."""
+
+    span: Span
+    mode: str
+    recursive: bool
+    how: str
+
+
+def _chmod_modes(df: Dockerfile) -> Iterator[ModeChange]:
+    """Modes set by chmod/install -m in RUN and by COPY/ADD --chmod."""
+    for _, cmd in commands_named(df, "chmod", "install"):
+        yield from _mode_of_command(cmd)
+    for instr in df.instructions:
+        target: Instruction = instr.inner if instr.keyword == "ONBUILD" and instr.inner else instr
+        if target.keyword in ("COPY", "ADD"):
+            flag = target.flag("chmod")
+            if flag is not None and flag.value:
+                yield ModeChange(flag.span, flag.value, False, f"{target.keyword} --chmod")
+
+
+def _mode_of_command(cmd: ShellCommand) -> Iterator[ModeChange]:
+    prog = cmd.program
+    if prog.name == "chmod":
+        recursive = False
+        for w in prog.words[1:]:
+            t = w.text
+            if t in ("-R", "--recursive") or (
+                t.startswith("-") and not t.startswith("--") and "R" in t
+            ):
+                recursive = True
+                continue
+            if t.startswith("-") and not _SYMBOLIC.match(t):
+                continue
+            yield ModeChange(cmd.word_span(w), t, recursive, "chmod")
+            return
+    elif prog.name == "install":
+        words = prog.words
+        for i, w in enumerate(words[1:], start=1):
+            if w.text in ("-m", "--mode") and i + 1 < len(words):
+                yield ModeChange(
+                    cmd.word_span(words[i + 1]), words[i + 1].text, False, "install -m"
+                )
+            elif w.text.startswith("--mode="):
+                yield ModeChange(cmd.word_span(w), w.text.split("=", 1)[1], False, "install -m")
+
+
+_OCTAL = re.compile(r"^[0-7]{3,4}$")
+_SYMBOLIC = re.compile(r"^[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*$")
+
+
+def world_writable(mode: str) -> bool:
+    """Whether a chmod mode grants write to others (sticky-bit modes such as 1777 excepted)."""
+    if _OCTAL.match(mode):
+        special = int(mode[0]) if len(mode) == 4 else 0
+        return int(mode[-1]) & 2 != 0 and not special & 1
+    if not _SYMBOLIC.match(mode):
+        return False
+    granted = False
+    for clause in mode.split(","):
+        m = re.match(r"^([ugoa]*)([-+=])([rwxXst]*)$", clause)
+        if m is None:
+            continue
+        who, op, perms = m.groups()
+        if (
+            op in "+="
+            and "w" in perms
+            and (not who or "o" in who or "a" in who)
+            and "t" not in perms
+        ):
+            # A bare "+w" honours the umask (no write for others); only explicit o/a grant it.
+            granted = granted or bool(who)
+    return granted
+
+
+def setid_bits(mode: str) -> str | None:
+    """``setuid``, ``setgid`` or ``setuid and setgid`` when a mode sets them, else None."""
+    uid = gid = False
+    if _OCTAL.match(mode):
+        if len(mode) == 4:
+            special = int(mode[0])
+            uid, gid = bool(special & 4), bool(special & 2)
+    elif _SYMBOLIC.match(mode):
+        for clause in mode.split(","):
+            m = re.match(r"^([ugoa]*)([-+=])([rwxXst]*)$", clause)
+            if m is None or m.group(2) == "-" or "s" not in m.group(3):
+                continue
+            who = m.group(1) or "a"
+            uid = uid or "u" in who or "a" in who
+            gid = gid or "g" in who or "a" in who
+    if uid and gid:
+        return "setuid and setgid"
+    return "setuid" if uid else "setgid" if gid else None
+
+
+class WorldWritablePermissions(Rule[Dockerfile]):
+    """## What it does
+    Reports file modes that let any user write: `chmod 777`, `chmod 666`, `chmod -R o+w`,
+    `chmod a+rwx`, `install -m 0777` and `COPY --chmod=777`. Sticky-bit modes such as
+    `chmod 1777 /tmp` (the correct mode for shared temporary directories) are not reported.
+
+    ## Why is this bad?
+    A world-writable file or directory lets any process in the container, whatever its user,
+    replace code or configuration the application trusts: a foothold as an unprivileged user turns
+    into control of the application (and of root, if root later runs those files).
+
+    ## Example
+    ```dockerfile
+    FROM nginx:1.27
+    RUN chmod -R 777 /usr/share/nginx/html
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM nginx:1.27
+    RUN chown -R nginx:nginx /var/cache/nginx && chmod -R 755 /usr/share/nginx/html
+    ```
+
+    ## Fix safety
+    No automatic fix: the right owner and mode depend on which user writes where.
+    """
+
+    meta = RuleMeta(
+        id="DF014",
+        name="world-writable-permissions",
+        title="Files or directories are made world-writable",
+        severity=Severity.MEDIUM,
+        targets=DOCKERFILE,
+        remediation="Give ownership to the user that needs to write (chown) and keep modes at 755/644.",
+        references=(
+            NIST_800_190.control("4.4.3"),
+            CWE.control("CWE-732", "Incorrect Permission Assignment for Critical Resource"),
+        ),
+    )
+
+    def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
+        for change in _chmod_modes(df):
+            if world_writable(change.mode):
+                recursive = " recursively" if change.recursive else ""
+                yield ctx.finding(
+                    self,
+                    f"{change.how} {change.mode} makes files world-writable{recursive}",
+                    span=change.span,
+                )
+
+
+class SetuidSetgidBit(Rule[Dockerfile]):
+    """## What it does
+    Reports modes that set the setuid or setgid bit: `chmod u+s`, `chmod +s`, `chmod 4755`,
+    `chmod 2755`, `install -m 4755`, `COPY --chmod=4755`. Setgid alone (common on shared
+    directories) is reported at a lower severity.
+
+    ## Why is this bad?
+    A setuid-root program runs as root whoever starts it: any flaw in it is a privilege escalation
+    from the container's unprivileged user to root (CIS Docker 4.8 asks to remove such bits).
+
+    ## Example
+    ```dockerfile
+    FROM debian:bookworm-slim
+    COPY tool /usr/local/bin/tool
+    RUN chmod u+s /usr/local/bin/tool
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM debian:bookworm-slim
+    COPY tool /usr/local/bin/tool
+    RUN chmod 0755 /usr/local/bin/tool
+    ```
+
+    ## Fix safety
+    No automatic fix: the program may need another way to get its privilege (a capability).
+    """
+
+    meta = RuleMeta(
+        id="DF015",
+        name="setuid-setgid-bit",
+        title="A setuid or setgid bit is set",
+        severity=Severity.MEDIUM,
+        targets=DOCKERFILE,
+        remediation="Remove setuid/setgid bits; grant a specific capability at run time if needed.",
+        references=(
+            CIS_DOCKER.control("4.8", "Ensure setuid and setgid permissions are removed"),
+            NIST_800_190.control("4.4.3"),
+            CWE.control("CWE-250", "Execution with Unnecessary Privileges"),
+        ),
+        aliases=("CIS-DI-0008",),
+    )
+
+    def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
+        for change in _chmod_modes(df):
+            bits = setid_bits(change.mode)
+            if bits is None:
+                continue
+            yield ctx.finding(
+                self,
+                f"{change.how} {change.mode} sets the {bits} bit",
+                span=change.span,
+                severity=Severity.LOW if bits == "setgid" else None,
+            )
