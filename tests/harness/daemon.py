@@ -215,6 +215,8 @@ def start_daemon(
         tail = (run_dir / "dockerd.log").read_text(errors="replace").strip().splitlines()[-1:]
         daemon.close()
         reason = tail[0] if tail else "no output"
+        if proc.poll() is not None:
+            raise ComponentUnavailable(f"dockerd exited with code {proc.returncode}: {reason}")
         raise ComponentUnavailable(f"dockerd did not come up within {START_TIMEOUT:.0f}s: {reason}")
     return daemon
 

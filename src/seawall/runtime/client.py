@@ -64,31 +64,50 @@ def connect(
 ) -> tuple[docker.DockerClient, Endpoint]:
     """A client that has answered a ping; DaemonError (one line) when unreachable or slow."""
     import docker
-    import requests
 
     endpoint = resolve_endpoint(host, context)
+    problem = _unix_socket_problem(endpoint.host)
+    if problem:
+        raise DaemonError(
+            f"cannot reach Docker daemon at {endpoint.host} ({endpoint.source}): {problem}"
+        )
+    client = None
     try:
         tls = _tls_config(endpoint.host, context)
+        # The constructor already talks to the daemon (API version negotiation).
         client = docker.DockerClient(
             base_url=endpoint.host, tls=tls or False, timeout=int(max(1, timeout))
         )
-    except docker.errors.DockerException as exc:
-        raise DaemonError(
-            f"cannot use Docker endpoint {endpoint.host}: {_first_line(exc)}"
-        ) from None
-    try:
         client.ping()
-    except requests.exceptions.Timeout:
-        client.close()
-        raise DaemonError(
-            f"Docker daemon at {endpoint.host} did not answer within {timeout:g}s"
-        ) from None
-    except (requests.exceptions.RequestException, docker.errors.APIError, OSError) as exc:
-        client.close()
+    except Exception as exc:  # requests, urllib3, docker and OS errors all mean "not usable"
+        if client is not None:
+            client.close()
+        if _is_timeout(exc):
+            raise DaemonError(
+                f"Docker daemon at {endpoint.host} did not answer within {timeout:g}s"
+            ) from None
         raise DaemonError(
             f"cannot reach Docker daemon at {endpoint.host} ({endpoint.source}): {_first_line(exc)}"
         ) from None
     return client, endpoint
+
+
+def _unix_socket_problem(host: str) -> str | None:
+    """A readable reason why a ``unix://`` endpoint cannot work, checked before connecting."""
+    if not host.startswith("unix://"):
+        return None
+    path = host.removeprefix("unix://")
+    if not os.path.exists(path):
+        return f"{path} does not exist (is dockerd running?)"
+    if not os.access(path, os.R_OK | os.W_OK):
+        return f"permission denied on {path} (root or the socket's group is needed)"
+    return None
+
+
+def _is_timeout(exc: BaseException) -> bool:
+    import requests
+
+    return isinstance(exc, requests.exceptions.Timeout) or "timed out" in str(exc).lower()
 
 
 def _first_line(exc: BaseException) -> str:
