@@ -1,0 +1,197 @@
+"""Helpers for the hygiene and reliability rules (DF050-DF099).
+
+The shell commands of every RUN are tokenized once per Dockerfile and shared by all rules through a
+one-entry cache (rules run one after another on the same parsed model), together with what the
+rules keep asking: the stage, whether the stage ships, its cache mounts, and where an edit may go.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from seawall.model.fix import Edit
+from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_arg, parse_key_values
+from seawall.parsers.shell import Word
+from seawall.rules._base import Context, Option, Rule
+from seawall.rules.dockerfile._package_managers import ManagerCall, manager_call
+from seawall.rules.dockerfile._util import (
+    POSIX_SHELLS,
+    ShellCommand,
+    json_fragment,
+    run_instructions,
+    shell_commands,
+)
+
+
+@dataclass(frozen=True)
+class CacheMount:
+    """A ``RUN --mount=type=cache`` (or any mount type) and where it is mounted."""
+
+    type: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """One RUN instruction with its stage, its simple commands and its mounts."""
+
+    stage: Stage
+    instruction: Instruction
+    commands: tuple[ShellCommand, ...]
+    mounts: tuple[CacheMount, ...]
+    ships: bool  # the stage is in the lineage of the shipped stage
+    calls: tuple[ManagerCall, ...]  # the package-manager calls among the commands
+
+    def has_cache_mount(self, *prefixes: str) -> bool:
+        """Whether a cache mount covers (or sits inside) one of the directories."""
+        for mount in self.mounts:
+            if mount.type != "cache":
+                continue
+            target = mount.target.rstrip("/") or "/"
+            for prefix in prefixes:
+                if (
+                    target == prefix
+                    or target.startswith(prefix + "/")
+                    or prefix.startswith(target + "/")
+                ):
+                    return True
+        return False
+
+    def runs_script(self) -> bool:
+        """Whether the RUN executes a script file, which may do anything (install, clean up)."""
+        for cmd in self.commands:
+            name = cmd.name
+            if name.endswith(".sh"):
+                return True
+            if name in POSIX_SHELLS and len(cmd.program.words) > 1:
+                return True  # `bash script.sh` or `bash -c "…"`: a nested script
+        return False
+
+    def named(self, *names: str) -> Iterator[ShellCommand]:
+        """Commands whose program (wrappers removed) is one of ``names``."""
+        for cmd in self.commands:
+            if cmd.program.words and cmd.name in names:
+                yield cmd
+
+
+@dataclass(frozen=True)
+class DockerfileRuns:
+    """Every RUN of a Dockerfile, analysed once."""
+
+    runs: tuple[Run, ...]
+    shipped: frozenset[int]  # indices of the stages whose files reach the shipped image
+
+
+_cache: list[tuple[Dockerfile, DockerfileRuns]] = []
+
+
+def runs_of(df: Dockerfile) -> DockerfileRuns:
+    """The RUN instructions of ``df`` with their commands (computed once per parsed Dockerfile)."""
+    if _cache and _cache[0][0] is df:
+        return _cache[0][1]
+    shipped = shipped_stage_indices(df)
+    runs = []
+    for stage, instr in run_instructions(df):
+        commands = tuple(shell_commands(df, stage, instr))
+        calls = tuple(c for c in map(manager_call, commands) if c is not None)
+        runs.append(Run(stage, instr, commands, mounts_of(instr), stage.index in shipped, calls))
+    value = DockerfileRuns(tuple(runs), shipped)
+    _cache[:] = [(df, value)]
+    return value
+
+
+def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
+    """Indices of the shipped stage and the stages it is built FROM."""
+    stage = df.shipped_stage
+    if stage is None:
+        return frozenset()
+    return frozenset(s.index for s in df.lineage(stage))
+
+
+def mounts_of(instr: Instruction) -> tuple[CacheMount, ...]:
+    """The ``--mount`` flags of a RUN as (type, target)."""
+    out = []
+    for flag in instr.flags_named("mount"):
+        fields: dict[str, str] = {}
+        for part in (flag.value or "").split(","):
+            key, _, value = part.partition("=")
+            fields[key.strip().lower()] = value.strip().strip("\"'")
+        target = fields.get("target") or fields.get("dst") or fields.get("destination") or ""
+        out.append(CacheMount((fields.get("type") or "bind").lower(), target))
+    return tuple(out)
+
+
+def can_edit(cmd: ShellCommand) -> bool:
+    """Whether word spans of this command map exactly onto the source (so a fix may insert text)."""
+    instr = cmd.instruction
+    if any(h.strip_tabs for h in instr.heredocs):
+        return False
+    if instr.exec_form is None:
+        return True
+    argv = instr.exec_form
+    return (
+        len(argv) >= 3
+        and posixpath.basename(argv[0]) in POSIX_SHELLS
+        and json_fragment(argv[-1]) == argv[-1]
+    )
+
+
+def insert_after(cmd: ShellCommand, word: Word, text: str) -> Edit:
+    """An edit inserting `` text`` right after a word of the command."""
+    return Edit.insert(cmd.word_span(word).end, " " + text)
+
+
+def mentions_path(cmds: Iterable[ShellCommand], programs: Iterable[str], *paths: str) -> bool:
+    """Whether one of ``programs`` gets an argument at or under one of ``paths``."""
+    progs = frozenset(programs)
+    for cmd in cmds:
+        if cmd.name not in progs:
+            continue
+        for word in cmd.program.words[1:]:
+            text = word.text.rstrip("*").rstrip("/")
+            for path in paths:
+                if text == path or text.startswith(path + "/"):
+                    return True
+    return False
+
+
+def stage_variables(df: Dockerfile, stage: Stage) -> dict[str, str | None]:
+    """ENV and ARG names visible to RUN at the end of ``stage`` (through its lineage)."""
+    names: dict[str, str | None] = {}
+    for s in df.lineage(stage):
+        for instr in s.of("ENV", "ARG"):
+            if instr.keyword == "ENV":
+                for key, value, _, _ in parse_key_values(instr.args):
+                    names[key] = value
+            else:
+                for name, default in parse_arg(instr.args):
+                    names[name] = default
+    return names
+
+
+def delete_instruction(df: Dockerfile, instr: Instruction) -> Edit:
+    """An edit removing an instruction with its line break."""
+    text = df.source.text
+    start = instr.span.start
+    line_start = text.rfind("\n", 0, start) + 1
+    if text[line_start:start].strip() == "":
+        start = line_start
+    end = instr.span.end
+    if end < len(text) and text[end] == "\n":
+        end += 1
+    return Edit.delete(type(instr.span)(start, end))
+
+
+ALL_STAGES = Option(
+    "all-stages",
+    False,
+    "Also report stages that do not ship: their layers never reach the image.",
+)
+
+
+def reports_run(rule: Rule[Any], run: Run, ctx: Context) -> bool:
+    """Whether a size/cache rule reports this RUN: it ships, or the `all-stages` option is on."""
+    return run.ships or bool(ctx.option(rule, "all-stages"))
