@@ -11,7 +11,7 @@ from pathlib import Path
 from seawall.errors import SeawallError, SourceError
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``graph``."""
     p = subparsers.add_parser(
         "graph",

@@ -23,6 +23,9 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_EXPANDED_NODES = 1_000_000
 MAX_EXPANSION_RATIO = 10
 
+# libyaml's scanner is quadratic in flow nesting ("[[[[..."): refuse deep nesting before parsing.
+MAX_FLOW_DEPTH = 256
+
 _PLAIN_TAG = "tag:seawall:plain"
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -374,6 +377,37 @@ def _expanded_size(root: Any, source: SourceFile) -> tuple[int, int]:
     return sizes[id(root)], len(order)
 
 
+def _check_flow_depth(source: SourceFile) -> None:
+    """Refuse ``[``/``{`` nesting deeper than MAX_FLOW_DEPTH (quotes and comments skipped)."""
+    text = source.text
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return
+    depth = 0
+    quote = ""
+    previous = "\n"
+    for offset, ch in enumerate(text):
+        if quote:
+            if ch == quote or (ch == "\n" and quote == "#"):
+                quote = ""
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                pos = source.position(offset)
+                raise ParseError(
+                    source.path,
+                    f"YAML nesting deeper than {MAX_FLOW_DEPTH} levels",
+                    pos.line,
+                    pos.column,
+                )
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+        elif ch in "'\"" and previous in " \t\n[{,:-":
+            quote = ch
+        elif ch == "#" and previous in " \t\n":
+            quote = "#"
+        previous = ch
+
+
 def parse_yaml(source: SourceFile) -> YNode | None:
     """Parse one YAML document into located nodes; None for an empty document.
 
@@ -382,6 +416,7 @@ def parse_yaml(source: SourceFile) -> YNode | None:
     """
     if len(source.text) > MAX_BYTES:
         raise SourceError(source.path, f"file too large (limit {MAX_BYTES} bytes)")
+    _check_flow_depth(source)
     root = _compose(source)
     if root is None:
         return None
