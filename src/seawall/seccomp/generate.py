@@ -76,14 +76,16 @@ class GeneratedProfile:
 def generate(
     recording: Recording,
     *,
-    no_new_privileges: bool = True,
+    no_new_privileges: bool = False,
     base: Base = "none",
-    arg_filters: bool = False,
+    arg_filters: bool = True,
     extra: Iterable[str] = (),
 ) -> GeneratedProfile:
     """Build an allow-list profile in Docker's format for what ``recording`` observed.
 
-    Always added: what the container runtime needs between installing the filter and the
+    The default (``no_new_privileges=False``) profile works with and without no-new-privileges;
+    pass True when the container surely runs with it, for a smaller profile. Always added: what
+    the container runtime needs between installing the filter and the
     application (``baseline.runtime_needs``; more without ``no_new_privileges``), and
     ``clone3 → ERRNO 38`` so glibc falls back to ``clone`` instead of failing thread creation.
     ``arg_filters`` restricts ``socket`` (to the recorded families, else everything but AF_ALG and

@@ -186,5 +186,9 @@ def _exit_meaning(code: int | None) -> str:
 
 
 def _explain(exc: BaseException) -> str:
+    """The daemon's own words from an APIError (the quoted explanation), else the first line."""
+    explanation = getattr(exc, "explanation", None)
+    if isinstance(explanation, str) and explanation.strip():
+        return explanation.strip()[:400]
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:400]
