@@ -18,7 +18,7 @@ from seawall.image.filesystem import (
     normalize,
 )
 from seawall.image.limits import Limits
-from seawall.image.streams import is_stream_error
+from seawall.image.streams import is_stream_error, one_line
 
 _MAX_HEADER = 1 << 20  # pax / GNU long-name headers are read into memory: cap them
 
@@ -93,7 +93,7 @@ def read_layer(
         if not is_stream_error(exc):
             raise
         raise SourceError(
-            what, f"layer {index}: corrupt archive ({type(exc).__name__}: {exc})"
+            what, f"layer {index}: corrupt archive ({type(exc).__name__}: {one_line(exc)})"
         ) from None
     return delta
 

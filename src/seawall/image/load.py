@@ -20,7 +20,7 @@ from seawall.image.limits import Limits
 from seawall.image.model import Image, Layer, map_history
 from seawall.image.reference import parse_reference
 from seawall.image.sources.base import Platform, RawImage
-from seawall.image.streams import Budget, HashingReader, decompressed, is_stream_error
+from seawall.image.streams import Budget, HashingReader, decompressed, is_stream_error, one_line
 
 _PREFIXES = ("docker-archive:", "oci-archive:", "oci:", "docker:", "daemon:", "registry:")
 
@@ -100,7 +100,9 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
             except Exception as exc:
                 if not is_stream_error(exc):
                     raise
-                raise SourceError(what, f"layer {blob.index}: corrupt stream ({exc})") from None
+                raise SourceError(
+                    what, f"layer {blob.index}: corrupt stream ({one_line(exc)})"
+                ) from None
         if blob.diff_id and plain.digest != blob.diff_id:
             raise SourceError(
                 what, f"layer {blob.index}: content digest {plain.digest} != diff_id {blob.diff_id}"

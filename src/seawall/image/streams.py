@@ -112,6 +112,11 @@ def decompressed(raw: BinaryIO, what: str) -> BinaryIO:
     return joined
 
 
+def one_line(value: object) -> str:
+    """An exception or message on one line (library messages may span several)."""
+    return " ".join(str(value).split())
+
+
 def is_stream_error(exc: BaseException) -> bool:
     """Whether ``exc`` is how a corrupt compressed stream or tar archive shows itself."""
     import tarfile

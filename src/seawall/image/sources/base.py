@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from seawall.errors import SourceError
+from seawall.image.streams import one_line
 
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
@@ -95,7 +96,7 @@ def parse_json(data: bytes, what: str) -> Any:
     try:
         return json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise SourceError(what, f"invalid JSON ({exc})") from None
+        raise SourceError(what, f"invalid JSON ({one_line(exc)})") from None
 
 
 def check_digest(digest: Any, what: str) -> str:

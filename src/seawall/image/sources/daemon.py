@@ -15,6 +15,7 @@ from seawall.errors import DaemonError, SourceError
 from seawall.image.limits import Limits
 from seawall.image.sources.base import RawImage
 from seawall.image.sources.local import open_fileobj
+from seawall.image.streams import one_line
 
 
 def daemon_client() -> Any:
@@ -28,7 +29,7 @@ def daemon_client() -> Any:
         client = docker.from_env(timeout=120)
         client.ping()
     except docker.errors.DockerException as exc:
-        raise DaemonError(f"cannot reach the Docker daemon: {exc}") from None
+        raise DaemonError(f"cannot reach the Docker daemon: {one_line(exc)}") from None
     return client
 
 
@@ -43,7 +44,7 @@ def has_image(client: Any, ref: str) -> bool:
     except docker.errors.APIError as exc:
         if getattr(exc, "status_code", None) in (400, 404):
             return False
-        raise DaemonError(f"Docker daemon error for {ref}: {exc}") from None
+        raise DaemonError(f"Docker daemon error for {ref}: {one_line(exc)}") from None
     return True
 
 
@@ -58,7 +59,7 @@ def open_daemon(ref: str, limits: Limits, client: Any | None = None) -> Iterator
     except docker.errors.ImageNotFound:
         raise SourceError(ref, "no such image in the Docker daemon") from None
     except docker.errors.DockerException as exc:
-        raise DaemonError(f"Docker daemon error for {ref}: {exc}") from None
+        raise DaemonError(f"Docker daemon error for {ref}: {one_line(exc)}") from None
     with tempfile.TemporaryFile(prefix="seawall-save-") as spool:
         written = 0
         try:
@@ -68,7 +69,7 @@ def open_daemon(ref: str, limits: Limits, client: Any | None = None) -> Iterator
                     raise SourceError(ref, f"export larger than {limits.max_total_bytes} bytes")
                 spool.write(chunk)
         except docker.errors.DockerException as exc:
-            raise DaemonError(f"Docker daemon error exporting {ref}: {exc}") from None
+            raise DaemonError(f"Docker daemon error exporting {ref}: {one_line(exc)}") from None
         spool.seek(0)
         with open_fileobj(spool, ref, limits) as raw:
             tags = raw.tags or tuple(getattr(image, "tags", ()) or ())

@@ -28,7 +28,7 @@ from seawall.image.sources.base import (
     parse_json,
     pick_manifest,
 )
-from seawall.image.streams import read_capped
+from seawall.image.streams import one_line, read_capped
 
 _MAX_OUTER_MEMBERS = 1_000_000
 _MAX_INDEX_DEPTH = 4
@@ -263,13 +263,13 @@ def open_path(
         return
     try:
         archive = tarfile.open(path, mode="r:*")  # noqa: SIM115 - closed by the with below
-    except (tarfile.TarError, OSError) as exc:
-        raise SourceError(str(path), f"not a readable tar archive ({exc})") from None
+    except (tarfile.TarError, OSError):
+        raise SourceError(str(path), "not a readable tar archive") from None
     with archive:
         try:
             store = TarStore(archive, str(path))
         except (tarfile.TarError, EOFError, OSError) as exc:
-            raise SourceError(str(path), f"corrupt tar archive ({exc})") from None
+            raise SourceError(str(path), f"corrupt tar archive ({one_line(exc)})") from None
         yield from_store(store, limits, platform, tag)
 
 
@@ -279,6 +279,6 @@ def open_fileobj(fileobj: BinaryIO, label: str, limits: Limits) -> Iterator[RawI
     try:
         archive = tarfile.open(fileobj=fileobj, mode="r:")  # noqa: SIM115 - closed below
     except tarfile.TarError as exc:
-        raise SourceError(label, f"not a tar archive ({exc})") from None
+        raise SourceError(label, f"not a tar archive ({one_line(exc)})") from None
     with archive:
         yield from_store(TarStore(archive, label), limits, None)

@@ -37,7 +37,7 @@ from seawall.image.sources.base import (
     parse_json,
     pick_manifest,
 )
-from seawall.image.streams import read_capped
+from seawall.image.streams import one_line, read_capped
 
 _ACCEPT = ", ".join([MEDIA_OCI_INDEX, MEDIA_DOCKER_LIST, MEDIA_OCI_MANIFEST, MEDIA_DOCKER_MANIFEST])
 _CHALLENGE_PARAM = re.compile(r'(\w+)="([^"]*)"')
@@ -128,10 +128,12 @@ class RegistryClient:
             raise SourceError(what, f"registry answered {exc.code} ({reason}) for {url}") from None
         except urllib.error.URLError as exc:
             raise DaemonError(
-                f"{what}: cannot reach registry {self.ref.registry}: {exc.reason}"
+                f"{what}: cannot reach registry {self.ref.registry}: {one_line(exc.reason)}"
             ) from None
         except (TimeoutError, ConnectionError, OSError) as exc:
-            raise DaemonError(f"{what}: cannot reach registry {self.ref.registry}: {exc}") from None
+            raise DaemonError(
+                f"{what}: cannot reach registry {self.ref.registry}: {one_line(exc)}"
+            ) from None
 
     def _authenticate(self, challenge: str) -> None:
         scheme, _, params_text = challenge.partition(" ")
@@ -158,7 +160,7 @@ class RegistryClient:
         except urllib.error.HTTPError as exc:
             raise SourceError(str(self.ref), f"token service answered {exc.code}") from None
         except (urllib.error.URLError, OSError) as exc:
-            raise DaemonError(f"{self.ref}: cannot reach token service: {exc}") from None
+            raise DaemonError(f"{self.ref}: cannot reach token service: {one_line(exc)}") from None
         token = body.get("token") or body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
             raise SourceError(str(self.ref), "token service returned no token")
