@@ -50,7 +50,9 @@ DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
 
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
 _HEREDOC = re.compile(r"(?<![<\\])<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.\-]*)\2")
-_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+_VAR = re.compile(
+    r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
+)
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ class Dockerfile:
     global_args: Mapping[str, str | None]
     target: str | None = None
     comments: tuple[tuple[int, str], ...] = field(default=(), repr=False)
+    # Derived data computed once and shared by every rule (e.g. tokenized RUN commands).
+    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False, hash=False)
 
     @property
     def shipped_stage(self) -> Stage | None:
@@ -336,9 +340,7 @@ def _continues(line: str, escape: str) -> int | None:
     return None
 
 
-def _parse_flags(
-    args: str, instr_offset: int, to_source: _Mapper
-) -> tuple[list[Flag], int]:
+def _parse_flags(args: str, instr_offset: int, to_source: _Mapper) -> tuple[list[Flag], int]:
     """Leading ``--name[=value]`` words; returns flags and the offset where arguments start."""
     flags: list[Flag] = []
     pos = 0
@@ -504,9 +506,7 @@ def _read_instruction(
             indent + 1,
         )
     if keyword not in KNOWN_INSTRUCTIONS:
-        raise ParseError(
-            source.path, f"unknown instruction {m.group(0)!r}", i + 1, indent + 1
-        )
+        raise ParseError(source.path, f"unknown instruction {m.group(0)!r}", i + 1, indent + 1)
 
     # Gather the logical line: the rest of the first line plus continuation lines.
     segments: list[Segment] = []
@@ -571,15 +571,21 @@ def _read_instruction(
                     f"unterminated heredoc <<{delim} (no closing {delim!r} line)",
                     i + 1,
                 )
-            body_start = lines.starts[body_start_line] if body_start_line < len(lines) else len(
-                source.text
+            body_start = (
+                lines.starts[body_start_line] if body_start_line < len(lines) else len(source.text)
             )
             body_end = lines.starts[k]
             body = source.text[body_start:body_end]
             if strip_tabs:
                 body = "\n".join(b.lstrip("\t") for b in body.split("\n"))
             heredocs.append(
-                Heredoc(delim, body.replace("\r\n", "\n"), Span(body_start, body_end), strip_tabs, bool(hm.group(2)))
+                Heredoc(
+                    delim,
+                    body.replace("\r\n", "\n"),
+                    Span(body_start, body_end),
+                    strip_tabs,
+                    bool(hm.group(2)),
+                )
             )
             last_line = k
             j = k + 1

@@ -11,7 +11,9 @@ from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage
 from seawall.parsers.shell import SimpleCommand, Word, tokenize, unwrap
 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "ksh", "zsh", "busybox"})
-_WINDOWS_BASE = re.compile(r"(mcr\.microsoft\.com/(windows|dotnet/framework|powershell)|servercore|nanoserver)", re.I)
+_WINDOWS_BASE = re.compile(
+    r"(mcr\.microsoft\.com/(windows|dotnet/framework|powershell)|servercore|nanoserver)", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -42,15 +44,23 @@ class ShellCommand:
 
 def stage_is_posix(df: Dockerfile, stage: Stage) -> bool:
     """Whether RUN in this stage goes to a POSIX shell (not PowerShell/cmd)."""
+    cache = df.cache.setdefault("stage_is_posix", {})
+    assert isinstance(cache, dict)
+    if stage.index not in cache:
+        cache[stage.index] = _stage_is_posix(df, stage)
+    return bool(cache[stage.index])
+
+
+def _stage_is_posix(df: Dockerfile, stage: Stage) -> bool:
     if df.escape == "`" or _WINDOWS_BASE.search(stage.base):
         return False
+    posix = True
     for s in df.lineage(stage):
         for instr in s.of("SHELL"):
             if instr.exec_form:
                 prog = instr.exec_form[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
-                prog = prog.removesuffix(".exe")
-                return prog in POSIX_SHELLS
-    return True
+                posix = prog.removesuffix(".exe") in POSIX_SHELLS  # the last SHELL wins
+    return posix
 
 
 def _offset_mapper(base: Callable[[int], int], shift: int) -> Callable[[int], int]:
@@ -86,13 +96,24 @@ def json_fragment(text: str) -> str:
 
 
 def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[ShellCommand]:
-    """The simple commands of a RUN instruction (empty for non-POSIX shells)."""
-    if instr.keyword != "RUN" or not stage_is_posix(df, stage):
+    """The simple commands of a RUN instruction (empty for non-POSIX shells).
+
+    Tokenized once per instruction and shared by every rule through ``df.cache``.
+    """
+    if instr.keyword != "RUN":
         return []
+    cache = df.cache.setdefault("shell_commands", {})
+    assert isinstance(cache, dict)
+    key = (id(instr), stage.index)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit  # type: ignore[no-any-return]
     out: list[ShellCommand] = []
-    for script, mapper in scripts_of(instr):
-        for cmd in tokenize(script):
-            out.append(ShellCommand(cmd, unwrap(cmd), instr, mapper))
+    if stage_is_posix(df, stage):
+        for script, mapper in scripts_of(instr):
+            for cmd in tokenize(script):
+                out.append(ShellCommand(cmd, unwrap(cmd), instr, mapper))
+    cache[key] = out
     return out
 
 
