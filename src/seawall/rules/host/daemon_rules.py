@@ -77,7 +77,7 @@ class IccEnabled(Rule[DockerEnvironment]):
         "2.2",
         'Set "icc": false in daemon.json and put containers that '
         "must talk on user-defined networks.",
-        NIST_800_190.control("4.3.3"),
+        NIST_800_190.control("4.3.3", "Poorly separated inter-container network traffic"),
     )
 
     def check(self, env: DockerEnvironment, ctx: Context) -> Iterator[Finding]:
@@ -307,7 +307,7 @@ class TcpWithoutTls(Rule[DockerEnvironment]):
         "Use tlsverify with tlscacert/tlscert/tlskey, or listen "
         "on the unix socket only (SSH for remote access).",
         CWE.control("CWE-306"),
-        NIST_800_190.control("4.5.1"),
+        NIST_800_190.control("4.4.3", "Insecure container runtime configurations"),
     )
 
     def check(self, env: DockerEnvironment, ctx: Context) -> Iterator[Finding]:
@@ -412,7 +412,7 @@ class NoUsernsRemap(Rule[DockerEnvironment]):
         Severity.MEDIUM,
         "2.9",
         'Set "userns-remap": "default" (or run rootless).',
-        NIST_800_190.control("4.4.3"),
+        NIST_800_190.control("4.4.3", "Insecure container runtime configurations"),
         CWE.control("CWE-250"),
     )
 
@@ -742,7 +742,7 @@ class SeccompDefaultDisabled(Rule[DockerEnvironment]):
         Severity.HIGH,
         "2.17",
         "Remove seccomp-profile: unconfined; use the default or a custom profile.",
-        NIST_800_190.control("4.4.3"),
+        NIST_800_190.control("4.4.3", "Insecure container runtime configurations"),
     )
 
     def check(self, env: DockerEnvironment, ctx: Context) -> Iterator[Finding]:
@@ -881,6 +881,7 @@ class ConfigFileInvalid(Rule[DockerEnvironment]):
         Severity.HIGH,
         "",
         "Fix the JSON syntax (dockerd --validate checks it).",
+        NIST_800_190.control("4.4.3", "Insecure container runtime configurations"),
     )
 
     def check(self, env: DockerEnvironment, ctx: Context) -> Iterator[Finding]:

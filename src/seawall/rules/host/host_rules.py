@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from seawall.model.finding import Finding, Severity
-from seawall.rules._base import CIS_DOCKER, NIST_800_190, Context, Rule, RuleMeta, TargetKind
+from seawall.rules._base import CIS_DOCKER, Context, Rule, RuleMeta, TargetKind
 from seawall.rules.host._support import not_applicable, not_evaluated
 from seawall.runtime.snapshot import DockerEnvironment
 
@@ -37,7 +37,7 @@ class DataRootPartition(Rule[DockerEnvironment]):
         severity=Severity.LOW,
         targets=HOST,
         remediation="Mount a dedicated filesystem at the daemon's data root.",
-        references=(CIS_DOCKER.control("1.1.1"), NIST_800_190.control("4.5.4")),
+        references=(CIS_DOCKER.control("1.1.1"),),
         aliases=("CIS-1.1.1",),
     )
 
