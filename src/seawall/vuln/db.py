@@ -42,11 +42,14 @@ CREATE TABLE affected (
     vuln_id TEXT NOT NULL, eco_base TEXT NOT NULL, release TEXT NOT NULL, name TEXT NOT NULL,
     data TEXT NOT NULL
 );
-CREATE INDEX affected_lookup ON affected (eco_base, name);
-CREATE INDEX affected_vuln ON affected (vuln_id);
 CREATE TABLE alias (alias TEXT NOT NULL, vuln_id TEXT NOT NULL);
-CREATE INDEX alias_alias ON alias (alias);
-CREATE INDEX alias_vuln ON alias (vuln_id);
+"""
+# Created after a fresh bulk load (faster than maintaining them row by row).
+_INDEXES = """
+CREATE INDEX IF NOT EXISTS affected_lookup ON affected (eco_base, name);
+CREATE INDEX IF NOT EXISTS affected_vuln ON affected (vuln_id);
+CREATE INDEX IF NOT EXISTS alias_alias ON alias (alias);
+CREATE INDEX IF NOT EXISTS alias_vuln ON alias (vuln_id);
 """
 
 
@@ -229,6 +232,24 @@ class VulnDB:
             ).fetchall()
         return [AffectedRow(r[0], r[1], _decode_affected(r[2])) for r in rows]
 
+    def affected_many(
+        self, ecosystem_base: str, names: Iterable[str]
+    ) -> dict[str, list[AffectedRow]]:
+        """Affected entries for many package names of one ecosystem, keyed by lookup name."""
+        keys = sorted({normalize_name(ecosystem_base, n) for n in names})
+        out: dict[str, list[AffectedRow]] = {k: [] for k in keys}
+        with self._guard():
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for vuln_id, name, release, data in self._conn.execute(
+                    "SELECT vuln_id, name, release, data FROM affected "
+                    f"WHERE eco_base = ? AND name IN ({marks})",
+                    [ecosystem_base, *chunk],
+                ):
+                    out[name].append(AffectedRow(vuln_id, release, _decode_affected(data)))
+        return out
+
     def vulns(self, ids: Iterable[str]) -> dict[str, VulnRow]:
         """The ``vuln`` rows of these ids (missing ids are left out)."""
         wanted = sorted(set(ids))
@@ -248,16 +269,23 @@ class VulnDB:
                     )  # fmt: skip
         return out
 
-    def ids_with_alias(self, aliases: Sequence[str]) -> set[str]:
+    def ids_with_alias(self, aliases: Iterable[str]) -> set[str]:
         """Ids of records that have any of ``aliases`` as their id, alias or upstream."""
-        if not aliases:
-            return set()
-        marks = ",".join("?" * len(aliases))
+        return {i for ids in self.alias_map(aliases).values() for i in ids}
+
+    def alias_map(self, aliases: Iterable[str]) -> dict[str, set[str]]:
+        """For each alias, the ids of records naming it as id, alias or upstream."""
+        wanted = sorted(set(aliases))
+        out: dict[str, set[str]] = {}
         with self._guard():
-            rows = self._conn.execute(
-                f"SELECT DISTINCT vuln_id FROM alias WHERE alias IN ({marks})", list(aliases)
-            ).fetchall()
-        return {r[0] for r in rows}
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for alias, vuln_id in self._conn.execute(
+                    f"SELECT alias, vuln_id FROM alias WHERE alias IN ({marks})", chunk
+                ):
+                    out.setdefault(alias, set()).add(vuln_id)
+        return out
 
     def raw(self, ident: str) -> dict[str, Any] | None:
         """The original OSV JSON of one record."""
@@ -347,10 +375,15 @@ class Writer:
             for table, column in (("vuln", "id"), ("affected", "vuln_id"), ("alias", "vuln_id")):
                 self._conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
 
-    def add(self, batch: Sequence[tuple[Record, dict[str, Any]]], source: str) -> None:
-        """Insert (or replace) parsed records with their raw JSON."""
+    def add(self, batch: Sequence[tuple[Record, bytes]], source: str) -> None:
+        """Insert (or replace) parsed records with their original JSON text."""
         ids = [rec.id for rec, _ in batch]
-        self._delete(ids if not self._fresh else [i for i in ids if i in self._written])
+        repeated = [i for i in ids if i in self._written]
+        if repeated and self._fresh:
+            for statement in filter(str.strip, _INDEXES.split(";")):
+                self._conn.execute(statement)  # deletes need the indexes
+            self._fresh = False
+        self._delete(ids if not self._fresh else repeated)
         self._written.update(ids)
         unique = {rec.id: (rec, raw) for rec, raw in batch}  # the last copy of an id wins
         vulns, affected, aliases = [], [], []
@@ -362,7 +395,7 @@ class Writer:
             vulns.append((
                 rec.id, source, rec.modified, rec.published, rec.withdrawn, rec.summary,
                 rec.canonical_id, json.dumps(list(rec.aliases) + list(rec.upstream)),
-                json.dumps(severity), zlib.compress(json.dumps(raw).encode(), 6),
+                json.dumps(severity), zlib.compress(raw, 1),
             ))  # fmt: skip
             for aff in rec.affected:
                 entry = affected_to_json(aff)
@@ -415,7 +448,9 @@ class Writer:
         return max(valid)[1] if valid else None
 
     def finish(self, built_at: datetime) -> None:
-        """Stamp the build time, commit and close."""
+        """Create missing indexes, stamp the build time, commit and close."""
+        for statement in filter(str.strip, _INDEXES.split(";")):
+            self._conn.execute(statement)
         self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('built_at', ?)", (_iso(built_at),))
         self._conn.execute("COMMIT")
         self._conn.close()

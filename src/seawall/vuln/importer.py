@@ -71,6 +71,10 @@ def _decode(where: str, payload: bytes) -> Iterator[tuple[str, Any]]:
         yield where, data
 
 
+def _encode(item: Any) -> bytes:
+    return json.dumps(item, default=str).encode()
+
+
 def _iter_zip(path: Path) -> Iterator[Document]:
     try:
         with zipfile.ZipFile(path) as archive:
@@ -116,14 +120,17 @@ def load_documents(
     total: int | None = None,
 ) -> int:
     """Parse documents and store valid records under ``source``; returns records stored."""
-    batch: list[tuple[Record, dict[str, Any]]] = []
+    batch: list[tuple[Record, bytes]] = []
     stored = 0
     for count, (where, payload) in enumerate(docs, 1):
         stats.files += 1
         try:
-            for item_where, item in _decode(where, payload):
+            items = list(_decode(where, payload))
+            for item_where, item in items:
+                # Keep the original bytes of a single JSON record; re-encode the rest.
+                single = len(items) == 1 and item_where == where and not where.endswith("ml")
                 try:
-                    batch.append((parse_record(item), item))
+                    batch.append((parse_record(item), payload if single else _encode(item)))
                 except InvalidRecord as exc:
                     stats.skip(item_where, str(exc))
         except InvalidRecord as exc:

@@ -15,9 +15,9 @@ from functools import cmp_to_key
 
 from seawall.model.package import Package
 from seawall.vuln import severity as sev
-from seawall.vuln.db import VulnDB, VulnRow
+from seawall.vuln.db import AffectedRow, VulnDB, VulnRow
 from seawall.vuln.evaluate import Verdict, evaluate, installed_form
-from seawall.vuln.osv import Affected, SeverityScore
+from seawall.vuln.osv import Affected, SeverityScore, normalize_name
 from seawall.vuln.versions import InvalidVersion, comparator_for, ecosystem_base
 
 SOURCE_KEYED = frozenset({"Debian", "Ubuntu", "Alpine"})
@@ -95,7 +95,8 @@ def _min_version(ecosystem: str, versions: list[str]) -> str | None:
         return min(versions)
 
 
-def _rating(db: VulnDB, group: _Group) -> sev.Rating:
+def _local_rating(group: _Group) -> sev.Rating | None:
+    """Severity steps 1-3 on the group's own records."""
     vendor = sev.highest(
         sev.vendor_rating(h.affected.ecosystem_specific, h.affected.severity) for h in group.hits
     )
@@ -107,43 +108,51 @@ def _rating(db: VulnDB, group: _Group) -> sev.Rating:
     )
     if cvss is not None:
         return cvss
-    label = sev.highest(sev.label_rating(r.severity.get("label"), r.id) for r in group.rows)
-    if label is not None:
-        return label
+    return sev.highest(sev.label_rating(r.severity.get("label"), r.id) for r in group.rows)
+
+
+def _alias_names(group: _Group) -> set[str]:
+    return {group.ident, *(a for r in group.rows for a in r.aliases)}
+
+
+def _borrowed_rating(
+    group: _Group, alias_ids: dict[str, set[str]], others: dict[str, VulnRow]
+) -> sev.Rating:
+    """Severity step 4 (records sharing an alias), else UNKNOWN."""
     own = {r.id for r in group.rows}
-    names = sorted({group.ident, *(a for r in group.rows for a in r.aliases)})
-    others = [r for r in db.vulns(db.ids_with_alias(names) - own).values() if not r.withdrawn]
-    borrowed = sev.highest(sev.cvss_rating(_scores(r), r.id) for r in others) or sev.highest(
-        sev.label_rating(r.severity.get("label"), r.id) for r in others
+    ids = {i for name in _alias_names(group) for i in alias_ids.get(name, ())} - own
+    rows = [others[i] for i in sorted(ids) if i in others and not others[i].withdrawn]
+    borrowed = sev.highest(sev.cvss_rating(_scores(r), r.id) for r in rows) or sev.highest(
+        sev.label_rating(r.severity.get("label"), r.id) for r in rows
     )
-    if borrowed is not None:
-        return sev.Rating(
-            borrowed.severity,
-            f"alias:{borrowed.source}",
-            borrowed.score,
-            borrowed.vector,
-            borrowed.from_record,
-        )
-    return sev.UNKNOWN
+    if borrowed is None:
+        return sev.UNKNOWN
+    return sev.Rating(
+        borrowed.severity,
+        f"alias:{borrowed.source}",
+        borrowed.score,
+        borrowed.vector,
+        borrowed.from_record,
+    )
 
 
 def _scores(row: VulnRow) -> tuple[SeverityScore, ...]:
     return tuple(SeverityScore(t, s) for t, s in row.severity.get("scores", ()))
 
 
-def match_package(db: VulnDB, package: Package) -> list[VulnMatch]:
-    """Vulnerabilities affecting one package, merged under their CVEs."""
-    base, release, name, version = lookup_key(package)
-    hits: list[_Hit] = []
-    for entry in db.affected(base, name):
+def _hits(entries: list[AffectedRow], release: str, version: str) -> list[_Hit]:
+    hits = []
+    for entry in entries:
         if release and entry.release and entry.release != release:
             continue
         verdict = evaluate(entry.affected, version)
         if verdict.affected or not verdict.certain:
             hits.append(_Hit(entry.vuln_id, entry.affected, verdict))
-    if not hits:
-        return []
-    rows = db.vulns(h.record for h in hits)
+    return hits
+
+
+def _groups(hits: list[_Hit], rows: dict[str, VulnRow]) -> list[_Group]:
+    """Hits grouped under each CVE their record names (or the record id without one)."""
     groups: dict[str, _Group] = {}
     for hit in hits:
         row = rows.get(hit.record)
@@ -155,41 +164,69 @@ def match_package(db: VulnDB, package: Package) -> list[VulnMatch]:
             group.hits.append(hit)
             if row not in group.rows:
                 group.rows.append(row)
-    matches = []
-    for ident, group in sorted(groups.items()):
-        certain = [h for h in group.hits if h.verdict.affected]
-        used = certain or group.hits
-        record_ids = tuple(sorted({h.record for h in used}))
-        aliases = sorted(
-            {a for r in group.rows if r.id in record_ids for a in (r.id, *r.aliases)} - {ident}
-        )
-        fixed = _min_version(package.ecosystem, [h.verdict.fixed for h in used if h.verdict.fixed])
-        notes = tuple(sorted({h.verdict.note for h in group.hits if h.verdict.note}))
-        first = next(r for r in group.rows if r.id in record_ids)
-        published = min((r.published for r in group.rows if r.published), default=None)
-        matches.append(
-            VulnMatch(
-                id=ident,
-                record_ids=record_ids,
-                aliases=tuple(aliases),
-                package=package,
-                matched_name=name,
-                matched_version=version,
-                fixed_version=fixed,
-                rating=_rating(db, group),
-                summary=first.summary,
-                published=published,
-                certain=bool(certain),
-                notes=notes,
-            )
-        )
-    return matches
+    return [groups[k] for k in sorted(groups)]
+
+
+def _build(
+    package: Package, name: str, version: str, group: _Group, rating: sev.Rating
+) -> VulnMatch:
+    certain = [h for h in group.hits if h.verdict.affected]
+    used = certain or group.hits
+    record_ids = tuple(sorted({h.record for h in used}))
+    aliases = sorted(
+        {a for r in group.rows if r.id in record_ids for a in (r.id, *r.aliases)} - {group.ident}
+    )
+    fixed = _min_version(package.ecosystem, [h.verdict.fixed for h in used if h.verdict.fixed])
+    first = next(r for r in group.rows if r.id in record_ids)
+    return VulnMatch(
+        id=group.ident,
+        record_ids=record_ids,
+        aliases=tuple(aliases),
+        package=package,
+        matched_name=name,
+        matched_version=version,
+        fixed_version=fixed,
+        rating=rating,
+        summary=first.summary,
+        published=min((r.published for r in group.rows if r.published), default=None),
+        certain=bool(certain),
+        notes=tuple(sorted({h.verdict.note for h in group.hits if h.verdict.note})),
+    )
 
 
 def match_packages(db: VulnDB, packages: Sequence[Package]) -> list[VulnMatch]:
-    """Vulnerabilities affecting any of ``packages``, ordered by package then id."""
-    out: list[VulnMatch] = []
-    for package in packages:
-        out.extend(match_package(db, package))
+    """Vulnerabilities affecting any of ``packages``, ordered by package purl then id.
+
+    Lookups are batched (one query per ecosystem and per few hundred names), so an image of a
+    thousand packages costs a handful of SQLite queries.
+    """
+    keys = [lookup_key(p) for p in packages]
+    names: dict[str, set[str]] = {}
+    for base, _, name, _ in keys:
+        names.setdefault(base, set()).add(name)
+    entries = {base: db.affected_many(base, wanted) for base, wanted in names.items()}
+    found: list[tuple[Package, str, str, list[_Hit]]] = []
+    for package, (base, release, name, version) in zip(packages, keys, strict=True):
+        hits = _hits(entries[base].get(normalize_name(base, name), []), release, version)
+        if hits:
+            found.append((package, name, version, hits))
+    rows = db.vulns(h.record for *_, hits in found for h in hits)
+    grouped = [
+        (package, name, version, _groups(hits, rows)) for package, name, version, hits in found
+    ]
+    local = {id(g): _local_rating(g) for *_, groups in grouped for g in groups}
+    unresolved = [g for *_, groups in grouped for g in groups if local[id(g)] is None]
+    alias_ids = db.alias_map(n for g in unresolved for n in _alias_names(g))
+    others = db.vulns(i for ids in alias_ids.values() for i in ids) if alias_ids else {}
+    out = []
+    for package, name, version, groups in grouped:
+        for group in groups:
+            rating = local[id(group)] or _borrowed_rating(group, alias_ids, others)
+            out.append(_build(package, name, version, group, rating))
     out.sort(key=lambda m: (m.package.purl, m.id))
     return out
+
+
+def match_package(db: VulnDB, package: Package) -> list[VulnMatch]:
+    """Vulnerabilities affecting one package, merged under their CVEs."""
+    return match_packages(db, [package])
