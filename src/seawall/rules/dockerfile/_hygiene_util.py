@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from seawall.model.fix import Edit
+from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_arg, parse_key_values
 from seawall.parsers.shell import Word
 from seawall.rules._base import Context, Option, Rule
@@ -139,9 +139,29 @@ def can_edit(cmd: ShellCommand) -> bool:
     )
 
 
-def insert_after(cmd: ShellCommand, word: Word, text: str) -> Edit:
-    """An edit inserting `` text`` right after a word of the command."""
-    return Edit.insert(cmd.word_span(word).end, " " + text)
+def insert_after(df: Dockerfile, cmd: ShellCommand, word: Word, text: str) -> Edit | None:
+    """An edit inserting `` text`` right after a word, or None when its position is not exact.
+
+    The word's mapped span must hold exactly the word's text, so an offset error anywhere
+    upstream can never produce a corrupting edit.
+    """
+    if not can_edit(cmd) or word.quoted:
+        return None
+    span = cmd.word_span(word)
+    if df.source.slice(span) != word.text:
+        return None
+    return Edit.insert(span.end, " " + text)
+
+
+def insert_fix(
+    df: Dockerfile, cmd: ShellCommand, word: Word, text: str, *, safe: bool = True
+) -> Fix | None:
+    """A fix inserting `` text`` after ``word`` (safe or unsafe), or None when not exact."""
+    edit = insert_after(df, cmd, word, text)
+    if edit is None:
+        return None
+    title = f"Add {text}"
+    return Fix.safe(title, edit) if safe else Fix.unsafe(title, edit)
 
 
 def mentions_path(cmds: Iterable[ShellCommand], programs: Iterable[str], *paths: str) -> bool:

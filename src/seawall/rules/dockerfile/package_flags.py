@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.model.fix import Fix
 from seawall.parsers.dockerfile import Dockerfile
 from seawall.rules._base import (
     CIS_DOCKER,
@@ -19,8 +18,7 @@ from seawall.rules._base import (
 from seawall.rules.dockerfile._hygiene_util import (
     ALL_STAGES,
     Run,
-    can_edit,
-    insert_after,
+    insert_fix,
     mentions_path,
     reports_run,
     runs_of,
@@ -139,9 +137,7 @@ class PackageInstallWithoutYes(Rule[Dockerfile]):
                 cmd = call.cmd
                 if cmd.command.pipe_from or not _needs_yes(call, text):
                     continue
-                fix = (
-                    Fix.safe("Add -y", insert_after(cmd, call.sub, "-y")) if can_edit(cmd) else None
-                )
+                fix = insert_fix(df, cmd, call.sub, "-y")
                 yield ctx.finding(
                     self,
                     f"`{call.manager} {call.action}` without `-y`: the build aborts at the prompt",
@@ -216,14 +212,7 @@ class AptMissingNoInstallRecommends(Rule[Dockerfile]):
                     continue
                 if cmd.program.has_flag("--no-install-recommends"):
                     continue
-                fix = (
-                    Fix.unsafe(
-                        "Add --no-install-recommends",
-                        insert_after(cmd, call.sub, "--no-install-recommends"),
-                    )
-                    if can_edit(cmd)
-                    else None
-                )
+                fix = insert_fix(df, cmd, call.sub, "--no-install-recommends", safe=False)
                 yield ctx.finding(
                     self,
                     f"`{call.manager} {call.action}` without `--no-install-recommends` installs "
@@ -295,11 +284,7 @@ class ApkAddWithoutNoCache(Rule[Dockerfile]):
                     or cmd.program.has_flag("--no-cache", "--no-network")
                 ):
                     continue  # --no-network installs from what is already there: no index
-                fix = (
-                    Fix.safe("Add --no-cache", insert_after(cmd, call.sub, "--no-cache"))
-                    if can_edit(cmd)
-                    else None
-                )
+                fix = insert_fix(df, cmd, call.sub, "--no-cache")
                 yield ctx.finding(
                     self,
                     "`apk add` without `--no-cache` leaves the package index in the layer",
@@ -379,11 +364,7 @@ class PipInstallWithCache(Rule[Dockerfile]):
                     continue
                 if any(w.text.startswith("PIP_NO_CACHE_DIR=") for w in cmd.command.words):
                     continue  # env PIP_NO_CACHE_DIR=1 pip install
-                fix = (
-                    Fix.safe("Add --no-cache-dir", insert_after(cmd, call.sub, "--no-cache-dir"))
-                    if can_edit(cmd)
-                    else None
-                )
+                fix = insert_fix(df, cmd, call.sub, "--no-cache-dir")
                 yield ctx.finding(
                     self,
                     "`pip install` without `--no-cache-dir` keeps downloaded wheels in the image",

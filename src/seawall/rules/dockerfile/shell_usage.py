@@ -7,14 +7,12 @@ import re
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.model.fix import Fix
 from seawall.parsers.dockerfile import Dockerfile, Stage
 from seawall.rules._base import CWE, Context, FixAvailability, Option, Rule, RuleMeta, TargetKind
 from seawall.rules.dockerfile._hygiene_util import (
     ALL_STAGES,
     Run,
-    can_edit,
-    insert_after,
+    insert_fix,
     reports_run,
     runs_of,
 )
@@ -342,9 +340,7 @@ class UseraddHighUidWithoutNoLogInit(Rule[Dockerfile]):
                 if uid is None or uid <= threshold:
                     continue
                 program = cmd.program.words[0]
-                fix = (
-                    Fix.safe("Add -l", insert_after(cmd, program, "-l")) if can_edit(cmd) else None
-                )
+                fix = insert_fix(df, cmd, program, "-l")
                 yield ctx.finding(
                     self,
                     f"useradd with UID {uid} and without -l writes a {uid * 292 // 1_000_000} MB "
