@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
+from typing import Any
 
 from seawall.errors import ConfigError
 from seawall.model.finding import Severity
@@ -154,3 +155,55 @@ def evaluate(
     used = {id(d.exception) for d in decisions if d.exception is not None}
     unused = tuple(e for e in exceptions if id(e) not in used)
     return PolicyResult(decisions, unused, today)
+
+
+_SETTING_KEYS = frozenset({"block", "deadlines", "unknown_as", "block_unfixed"})
+_SETTING_KEYS = _SETTING_KEYS | {"expiry_warning_days"}
+
+
+def settings_from_mapping(
+    data: Mapping[str, Any], origin: str = "vulnerability policy"
+) -> PolicySettings:
+    """Policy settings from configuration, e.g. a ``[tool.seawall.vulns]`` table::
+
+        block = ["critical", "high"]
+        deadlines = {medium = 30}
+        unknown_as = "auto"        # auto | ignore | critical | high | medium | low
+        block_unfixed = true
+        expiry_warning_days = 14
+
+    Unknown keys and bad values are ``ConfigError``s.
+    """
+    unknown = sorted(set(data) - _SETTING_KEYS)
+    if unknown:
+        raise ConfigError(f"{origin}: unknown key(s) {', '.join(unknown)}")
+    kwargs: dict[str, Any] = {}
+    try:
+        if "block" in data:
+            if not isinstance(data["block"], list):
+                raise ValueError("'block' must be a list of severities")
+            kwargs["block"] = frozenset(Severity.parse(str(s)) for s in data["block"])
+        if "deadlines" in data:
+            if not isinstance(data["deadlines"], Mapping):
+                raise ValueError("'deadlines' must map severities to days")
+            deadlines = {}
+            for key, days in data["deadlines"].items():
+                if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+                    raise ValueError(f"deadline for {key} must be a whole number of days")
+                deadlines[Severity.parse(str(key))] = days
+            kwargs["deadlines"] = deadlines
+        if "unknown_as" in data:
+            kwargs["unknown_as"] = str(data["unknown_as"]).lower()
+        for flag in ("block_unfixed",):
+            if flag in data:
+                if not isinstance(data[flag], bool):
+                    raise ValueError(f"'{flag}' must be true or false")
+                kwargs[flag] = data[flag]
+        if "expiry_warning_days" in data:
+            value = data["expiry_warning_days"]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError("'expiry_warning_days' must be a whole number of days")
+            kwargs["expiry_warning_days"] = value
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: {exc}") from None
+    return PolicySettings(**kwargs)
