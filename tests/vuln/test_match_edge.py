@@ -192,3 +192,14 @@ def test_purl_key_strips_version_and_qualifiers() -> None:
     assert purl_key("pkg:deb/debian/openssl@3.0.11-1?arch=amd64") == "pkg:deb/debian/openssl"
     assert purl_key("pkg:npm/%40babel/core@7.0.0") == "pkg:npm/%40babel/core"
     assert purl_key("pkg:golang/github.com/a/b") == "pkg:golang/github.com/a/b"
+
+
+def test_ubuntu_lts_release_names_match(make_db: MakeDB) -> None:
+    lts = pkg("Ubuntu:22.04:LTS", "curl", ("introduced", "0"), ("fixed", "7.81.0-1ubuntu1.16"))
+    # An Ubuntu Pro (ESM) fix does not apply to a plain image: it must not win as "fixed in".
+    pro = pkg("Ubuntu:Pro:22.04:LTS", "curl", ("introduced", "0"), ("fixed", "7.81.0-1ubuntu1.15"))
+    db = make_db(record("USN-9999-1", [lts, pro], upstream=["CVE-2099-0005"]))
+    curl = Package(
+        "curl", "7.81.0-1ubuntu1.15", "Ubuntu:22.04", "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.15"
+    )
+    assert matched(db, curl)["CVE-2099-0005"].fixed_version == "7.81.0-1ubuntu1.16"

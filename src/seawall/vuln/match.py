@@ -140,10 +140,16 @@ def _scores(row: VulnRow) -> tuple[SeverityScore, ...]:
     return tuple(SeverityScore(t, s) for t, s in row.severity.get("scores", ()))
 
 
+def release_key(release: str) -> str:
+    """A release as compared: OSV writes Ubuntu LTS releases as ``22.04:LTS``, images ``22.04``."""
+    return release.removesuffix(":LTS")
+
+
 def _hits(entries: list[AffectedRow], release: str, version: str) -> list[_Hit]:
     hits = []
+    wanted = release_key(release)
     for entry in entries:
-        if release and entry.release and entry.release != release:
+        if wanted and entry.release and release_key(entry.release) != wanted:
             continue
         verdict = evaluate(entry.affected, version)
         if verdict.affected or not verdict.certain:
