@@ -6,6 +6,7 @@ secrets/configs references, service networks, environment and other "list or map
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 from seawall.errors import ParseError
@@ -177,8 +178,8 @@ def parse_volume(node: YNode) -> VolumeSpec:
             raise SyntaxProblem(node, "empty volume entry")
         parts = _split_volume(text)
         if len(parts) == 1:
-            return VolumeSpec("volume", None, parts[0], False, None, node.origin)
-        source, target = parts[0], parts[1]
+            return VolumeSpec("volume", None, _container_path(parts[0]), False, None, node.origin)
+        source, target = parts[0], _container_path(parts[1])
         modes = set(parts[2].split(",")) if len(parts) > 2 else set()
         unknown = modes - _VOLUME_MODES
         if unknown:
@@ -200,9 +201,19 @@ def parse_volume(node: YNode) -> VolumeSpec:
         if isinstance(bind, YMap):
             long_propagation = scalar_text(bind.get("propagation"))
         return VolumeSpec(
-            long_kind, long_source, long_target, read_only, long_propagation, node.origin
+            long_kind,
+            long_source,
+            _container_path(long_target),
+            read_only,
+            long_propagation,
+            node.origin,
         )
     raise SyntaxProblem(node, f"a volume must be a string or mapping, not {describe(node)}")
+
+
+def _container_path(path: str) -> str:
+    """A container path as Docker stores it (``/var/www/`` is ``/var/www``)."""
+    return posixpath.normpath(path) if path.startswith("/") and path != "/" else path
 
 
 def _split_volume(text: str) -> list[str]:
