@@ -170,3 +170,14 @@ def test_replace_rebuilds_from_given_paths_only(tmp_path: Path, osv_corpus: Path
     import_paths(db_path, [osv_corpus / "golang-vulndb"], now=NOW)
     stats = import_paths(db_path, [osv_corpus / "osv-dev-testdata"], replace=True, now=NOW)
     assert stats.total_records == 4
+
+
+def test_pypa_yaml_originals_import_like_their_json(tmp_path: Path, osv_corpus: Path) -> None:
+    pypa = osv_corpus / "pypa-advisory-database"
+    from_yaml = import_paths(tmp_path / "y.db", [pypa / "yaml"], now=NOW)
+    from_json = import_paths(tmp_path / "j.db", [pypa / "json"], now=NOW)
+    assert from_yaml.skipped == 0 and from_yaml.records == from_json.records == 199
+    with VulnDB.open(tmp_path / "y.db") as y, VulnDB.open(tmp_path / "j.db") as j:
+        for name in ("aiohttp", "django", "jinja2"):
+            assert y.affected("PyPI", name) == j.affected("PyPI", name)
+        assert y.vulns(["PYSEC-2023-250"]) == j.vulns(["PYSEC-2023-250"])

@@ -57,7 +57,9 @@ def _decode(where: str, payload: bytes) -> Iterator[tuple[str, Any]]:
         if where.endswith((".yaml", ".yml")):
             import yaml
 
-            data: Any = yaml.safe_load(payload)
+            # BaseLoader keeps every scalar a string: YAML would turn "modified: 2024-01-29T…Z"
+            # into a datetime and "versions: [1.10]" into the float 1.1.
+            data: Any = yaml.load(payload, Loader=yaml.BaseLoader)
         else:
             data = json.loads(payload)
     except (ValueError, UnicodeDecodeError) as exc:
