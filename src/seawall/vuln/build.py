@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -42,8 +43,11 @@ def building(db_path: Path, *, fresh: bool, now: datetime | None = None) -> Iter
                 writer = Writer.create(tmp)
             else:
                 writer = Writer.copy_of(db_path, tmp)
-            yield writer
-            writer.finish(now or utcnow())
+            try:
+                yield writer
+                writer.finish(now or utcnow())
+            except sqlite3.Error as exc:  # e.g. disk full: one line, previous file untouched
+                raise ImportFailed(f"{db_path}: could not build the database: {exc}") from None
             writer = None
             os.replace(tmp, db_path)
         finally:
