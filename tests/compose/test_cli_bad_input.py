@@ -41,7 +41,8 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
     "extends-cycle": (
         {
             "compose.yaml": (
-                "services:\n  a:\n    image: x:1\n    extends: b\n  b:\n    image: x:1\n    extends: a\n"
+                "services:\n  a:\n    image: x:1\n    extends: b\n"
+                "  b:\n    image: x:1\n    extends: a\n"
             )
         },
         "extends cycle",

@@ -24,7 +24,7 @@ PROJECT = """services:
     networks: [front, back]
     depends_on: [db]
   db:
-    image: docker.io/library/postgres:16@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+    image: docker.io/library/postgres:16@sha256:{digest}
     networks: [back]
   sidecar:
     image: example/sidecar:1.0
@@ -39,7 +39,7 @@ networks:
   front:
   back:
     internal: true
-"""
+""".replace("{digest}", "0123456789abcdef" * 4)
 
 
 def test_graph_semantics(project_in: Load) -> None:
@@ -65,7 +65,8 @@ def test_uses_by_environment_and_alias(project_in: Load) -> None:
             "compose.yaml": (
                 "services:\n  web:\n    image: a:1\n    ports: ['80:80']\n"
                 "    environment: [REDIS_URL=redis://cache:6379/0]\n"
-                "  redis:\n    image: redis:7\n    networks:\n      default:\n        aliases: [cache]\n"
+                "  redis:\n    image: redis:7\n"
+                "    networks:\n      default:\n        aliases: [cache]\n"
                 "  other:\n    image: a:1\n    environment: [HOST=redis-commander]\n"
             )
         }
