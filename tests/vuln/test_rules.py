@@ -92,3 +92,9 @@ def test_passed_result_gives_no_blocking_findings() -> None:
         [vm("CVE-1", Severity.HIGH)], Ledger(), [exc("CVE-1", date(2027, 1, 1))], TODAY
     )
     assert result.passed and findings_from_policy(result, IMAGE) == []
+
+
+def test_same_package_twice_gives_one_finding() -> None:
+    twice = [vm("CVE-1", Severity.HIGH), vm("CVE-1", Severity.HIGH)]
+    findings = findings_from_policy(evaluate(twice, Ledger(), (), TODAY), IMAGE)
+    assert len(findings) == 1

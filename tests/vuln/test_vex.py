@@ -79,3 +79,10 @@ def test_enrichment_is_deterministic() -> None:
     two = add_vulnerabilities(bom(), list(reversed(matches)))
     assert json.dumps(one, sort_keys=True) == json.dumps(two, sort_keys=True)
     validate(one)
+
+
+def test_same_package_twice_gives_one_vulnerability_entry() -> None:
+    twice = [vm("CVE-1", Severity.HIGH, name="a"), vm("CVE-1", Severity.HIGH, name="a")]
+    enriched = add_vulnerabilities(bom(), twice)
+    assert len(enriched["vulnerabilities"]) == 1
+    validate(enriched)

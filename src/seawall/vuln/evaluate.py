@@ -34,8 +34,10 @@ NOT_AFFECTED = Verdict(False)
 
 def installed_form(ecosystem: str, name: str, version: str) -> str:
     """The version string OSV data compares against (Go toolchain versions become semver)."""
-    if ecosystem.split(":", 1)[0] == "Go" and name == "stdlib":
-        return go_version(version if version.startswith("go") else "go" + version.lstrip("v"))
+    if ecosystem.split(":", 1)[0] == "Go":
+        if name == "stdlib":
+            return go_version(version if version.startswith("go") else "go" + version.lstrip("v"))
+        return version.removeprefix("v")  # OSV Go versions are written without the "v"
     return version
 
 

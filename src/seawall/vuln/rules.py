@@ -352,7 +352,13 @@ def findings_from_policy(
     """Findings of ``rules`` for one image's policy result, located at ``image_ref``."""
     context = ctx or Context(target=image_ref)
     out: list[Finding] = []
+    seen: set[tuple[str, str | None, str]] = set()
     for rule in rules:
-        out.extend(rule.check(result, context))
+        for finding in rule.check(result, context):
+            # A package installed twice under the same purl yields the same finding twice.
+            key = (finding.rule_id, finding.location.pointer, finding.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(finding)
     out.sort(key=Finding.sort_key)
     return out

@@ -70,7 +70,7 @@ def _analysis(decision: Decision) -> dict[str, Any] | None:
 
 def _entry(match: VulnMatch, ref: str, decision: Decision | None) -> dict[str, Any]:
     entry: dict[str, Any] = {
-        "bom-ref": f"vuln:{match.id}:{match.package_key}",
+        "bom-ref": f"vuln:{match.id}:{match.package.purl}",
         "id": match.id,
         "source": {"name": "OSV", "url": OSV_URL + match.record_ids[0]},
         "references": [
@@ -138,7 +138,9 @@ def add_vulnerabilities(
             )
             refs[purl] = purl
         entries.append(_entry(match, refs[purl], decisions.get(id(match))))
-    entries.sort(key=lambda e: e["bom-ref"])
+    # The same package may be installed twice (same purl, two paths): one entry each way.
+    unique = {e["bom-ref"]: e for e in entries}
+    entries = [unique[k] for k in sorted(unique)]
     existing = [v for v in bom.get("vulnerabilities", []) if isinstance(v, dict)]
     bom["vulnerabilities"] = existing + entries
     return bom
