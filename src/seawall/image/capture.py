@@ -36,6 +36,20 @@ OS_FILES = frozenset(
 DPKG_STATUS = "var/lib/dpkg/status"
 DPKG_STATUS_D = "var/lib/dpkg/status.d/"
 APK_DBS = frozenset({"lib/apk/db/installed", "usr/lib/apk/db/installed"})
+# Base names of every package-database / metadata file: a cheap first filter for plan().
+_DB_NAMES = frozenset(
+    {
+        "os-release",
+        "debian_version",
+        "alpine-release",
+        "lsb-release",
+        "status",
+        "installed",
+        "METADATA",
+        "PKG-INFO",
+        "package.json",
+    }
+)
 _PYTHON_META = re.compile(r"(?:\.dist-info/METADATA|\.egg-info/PKG-INFO|EGG-INFO/PKG-INFO)$")
 _NPM_ROOT = re.compile(r"(?:^|/)node_modules/(?:@[^/]+/)?[^/@][^/]*/package\.json$")
 _COPYRIGHT = re.compile(r"^usr/share/doc/[^/]+/copyright$")
@@ -67,7 +81,8 @@ def plan(entry: FileEntry, limits: Limits) -> Capture | None:
     if entry.kind is not Kind.FILE:
         return None
     path = entry.path
-    if (
+    name = path.rpartition("/")[2]
+    if (name in _DB_NAMES or name.endswith(".egg-info") or path.startswith(DPKG_STATUS_D)) and (
         path in OS_FILES
         or is_dpkg_db(path)
         or path in APK_DBS
@@ -75,7 +90,7 @@ def plan(entry: FileEntry, limits: Limits) -> Capture | None:
         or is_npm_package_root(path)
     ):
         return Capture.TEXT if entry.size <= limits.max_db_bytes else None
-    if _COPYRIGHT.match(path):
+    if name == "copyright" and _COPYRIGHT.match(path):
         return Capture.LICENSE if entry.size <= limits.max_license_bytes else None
     if sensitive.classify(path) is not None:
         return Capture.SECRET if entry.size <= limits.max_secret_file_bytes else None

@@ -162,14 +162,17 @@ class FileSystem:
 
     def _add(self, entry: FileEntry) -> None:
         path = entry.path
-        parent = posixpath.dirname(path)
-        # A lower-layer regular file where this layer needs a directory is replaced by it.
-        ancestor = parent
+        # A lower-layer regular file where this layer needs a directory is replaced by it. An
+        # existing directory ancestor ends the walk: its own ancestors were checked when added.
+        ancestor = path.rpartition("/")[0]
         while ancestor:
             lower = self._entries.get(ancestor)
-            if lower is not None and lower.kind not in (Kind.DIR, Kind.SYMLINK):
-                self._remove_tree(ancestor, entry.layer, "overwritten")
-            ancestor = posixpath.dirname(ancestor)
+            if lower is not None:
+                if lower.kind is Kind.DIR:
+                    break
+                if lower.kind is not Kind.SYMLINK:
+                    self._remove_tree(ancestor, entry.layer, "overwritten")
+            ancestor = ancestor.rpartition("/")[0]
         old = self._entries.get(path)
         if old is not None:
             if old.kind is Kind.DIR and entry.kind is Kind.DIR:
@@ -185,7 +188,7 @@ class FileSystem:
 
     def _link_parent(self, path: str) -> None:
         while True:
-            parent = posixpath.dirname(path)
+            parent = path.rpartition("/")[0]
             siblings = self._children.setdefault(parent, set())
             if path in siblings:
                 return

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import posixpath
-import tarfile
-from typing import Any, BinaryIO
+import io
+from typing import Any, BinaryIO, cast
 
 from seawall.errors import SourceError
 from seawall.image import gobuildinfo
@@ -19,42 +18,21 @@ from seawall.image.filesystem import (
 )
 from seawall.image.limits import Limits
 from seawall.image.streams import is_stream_error, one_line
+from seawall.image.tarstream import TarEntry, TarReader
 
+_BUFFER = 1 << 20
 _MAX_HEADER = 1 << 20  # pax / GNU long-name headers are read into memory: cap them
 
 
-class _GuardedTarInfo(tarfile.TarInfo):
-    """A TarInfo that refuses oversized extended headers before tarfile reads them."""
-
-    def _proc_member(self, tarfile_: tarfile.TarFile) -> Any:
-        extended = (
-            tarfile.GNUTYPE_LONGNAME,
-            tarfile.GNUTYPE_LONGLINK,
-            tarfile.XHDTYPE,
-            tarfile.XGLTYPE,
-            tarfile.SOLARIS_XHDTYPE,
-        )
-        if self.type in extended and self.size > _MAX_HEADER:
-            raise tarfile.HeaderError(f"extended header of {self.size} bytes")
-        return super()._proc_member(tarfile_)  # type: ignore[misc]
-
-
-def _kind(info: tarfile.TarInfo) -> Kind | None:
-    if info.isreg():
-        return Kind.FILE
-    if info.isdir():
-        return Kind.DIR
-    if info.issym():
-        return Kind.SYMLINK
-    if info.islnk():
-        return Kind.HARDLINK
-    if info.ischr():
-        return Kind.CHAR
-    if info.isblk():
-        return Kind.BLOCK
-    if info.isfifo():
-        return Kind.FIFO
-    return None
+_KINDS = {
+    "file": Kind.FILE,
+    "dir": Kind.DIR,
+    "symlink": Kind.SYMLINK,
+    "hardlink": Kind.HARDLINK,
+    "char": Kind.CHAR,
+    "block": Kind.BLOCK,
+    "fifo": Kind.FIFO,
+}
 
 
 class EntryCounter:
@@ -77,16 +55,11 @@ def read_layer(
 ) -> LayerDelta:
     """Walk a decompressed layer stream once; bodies are read only for planned captures."""
     delta = LayerDelta(index)
+    reader = TarReader(io.BufferedReader(cast(Any, stream), _BUFFER), _MAX_HEADER)
     try:
-        try:
-            archive = tarfile.open(fileobj=stream, mode="r|", tarinfo=_GuardedTarInfo)  # noqa: SIM115
-        except tarfile.ReadError as exc:
-            if "empty file" in str(exc):
-                return delta
-            raise
-        for info in archive:
+        for entry in reader:
             counter.add()
-            _take(delta, info, archive, limits)
+            _take(delta, entry, reader, limits)
     except SourceError:
         raise
     except Exception as exc:
@@ -98,10 +71,8 @@ def read_layer(
     return delta
 
 
-def _take(
-    delta: LayerDelta, info: tarfile.TarInfo, archive: tarfile.TarFile, limits: Limits
-) -> None:
-    raw = info.name
+def _take(delta: LayerDelta, tar: TarEntry, reader: TarReader, limits: Limits) -> None:
+    raw = tar.name
     path, escaped = normalize(raw)
     layer = delta.index
     if raw.startswith("/"):
@@ -110,53 +81,50 @@ def _take(
         delta.anomalies.append(Anomaly(layer, raw, "path-traversal", "member name contains '..'"))
     if not path:
         return
-    parent, base = posixpath.split(path)
-    if base == ".wh..wh..opq":
-        delta.opaque_dirs.add(parent)
-        return
-    if base.startswith(".wh..wh."):
-        return  # aufs bookkeeping (.wh..wh.plnk and friends), not content
+    parent, _, base = path.rpartition("/")
     if base.startswith(".wh."):
-        delta.whiteouts.add(posixpath.join(parent, base[4:]))
+        if base == ".wh..wh..opq":
+            delta.opaque_dirs.add(parent)
+        elif not base.startswith(".wh..wh."):  # .wh..wh.plnk and friends: aufs bookkeeping
+            delta.whiteouts.add(f"{parent}/{base[4:]}" if parent else base[4:])
         return
-    kind = _kind(info)
+    kind = _KINDS.get(tar.type)
     if kind is None:
-        delta.anomalies.append(Anomaly(layer, raw, "unknown-type", f"tar type {info.type!r}"))
+        delta.anomalies.append(Anomaly(layer, raw, "unknown-type", f"tar type {tar.type}"))
         return
-    link = info.linkname
-    if kind in (Kind.CHAR, Kind.BLOCK):
+    link = tar.linkname
+    if kind is Kind.CHAR or kind is Kind.BLOCK:
         delta.anomalies.append(
-            Anomaly(layer, raw, "device", f"{kind.value} {info.devmajor}:{info.devminor}")
+            Anomaly(layer, raw, "device", f"{kind.value} {tar.devmajor}:{tar.devminor}")
         )
     elif kind is Kind.SYMLINK and link_escapes_root(path, link):
         delta.anomalies.append(Anomaly(layer, raw, "link-escapes-root", f"symlink to {link}"))
     elif kind is Kind.HARDLINK:
-        link, _ = normalize(link)
+        link = normalize(link)[0]
         if link not in delta.entries:
             delta.anomalies.append(
                 Anomaly(layer, raw, "hardlink-missing-target", f"hard link to missing {link}")
             )
-    size = info.size if kind is Kind.FILE else 0
-    entry = FileEntry(path, kind, info.mode & 0o7777, size, info.uid, info.gid, link, layer)
+    entry = FileEntry(path, kind, tar.mode, tar.size, tar.uid, tar.gid, link, layer)
     delta.entries[path] = entry
-    delta.captured.pop(path, None)
-    if kind is Kind.HARDLINK and link in delta.captured:
-        delta.captured[path] = delta.captured[link]
-        return
+    if delta.captured:
+        delta.captured.pop(path, None)
+        if kind is Kind.HARDLINK and link in delta.captured:
+            delta.captured[path] = delta.captured[link]
+            return
+    if tar.sparse:
+        return  # stored bytes are not the file's content; nothing we read is sparse
     how = plan(entry, limits)
     if how is None:
         return
-    body = archive.extractfile(info)
-    if body is None:
-        return
     if how is Capture.GO:
-        head = body.read(4)
+        head = reader.read(4)
         if head.startswith(gobuildinfo.EXECUTABLE_MAGICS):
-            found = gobuildinfo.scan(body, head, limits.max_buildinfo_bytes)  # type: ignore[arg-type]
+            found = gobuildinfo.scan(cast(Any, reader), head, limits.max_buildinfo_bytes)
             if found is not None:
                 delta.captured[path] = found
         return
-    data = body.read(size)
+    data = reader.read(entry.size)
     if how is Capture.LICENSE:
         delta.captured[path] = copyright_licenses(data.decode("utf-8", "replace"))
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from enum import Enum
 
@@ -75,6 +74,24 @@ _VENDOR_DIRS = (
 PEM_PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 
 
+_ALL_NAMES = (
+    _PRIVATE_KEY_NAMES
+    | _TOKEN_NAMES
+    | _HISTORY_NAMES
+    | _CLOUD_NAMES
+    | {p.rpartition("/")[2] for p in _CLOUD_PATHS + _TOKEN_PATHS}
+    | {"HEAD", "config"}
+)
+_ALL_SUFFIXES = _PEM_SUFFIXES + _KEYSTORE_SUFFIXES
+
+
+def _maybe_sensitive(name: str) -> bool:
+    """A cheap filter run on every file before the precise checks."""
+    return (
+        name in _ALL_NAMES or name.endswith(_ALL_SUFFIXES) or name.startswith((".env", "ssh_host_"))
+    )
+
+
 def _vendored(path: str) -> bool:
     return any(d in "/" + path + "/" or path.startswith(d) for d in _VENDOR_DIRS)
 
@@ -85,7 +102,9 @@ def classify(path: str) -> Sensitive | None:
     ``.pem``/``.key`` files are PRIVATE_KEY candidates: the caller confirms them by content with
     :func:`needs_content_check` and :data:`PEM_PRIVATE_KEY`.
     """
-    name = posixpath.basename(path)
+    name = path.rpartition("/")[2]
+    if not _maybe_sensitive(name):
+        return None
     if (
         "/.git/" in "/" + path + "/"
         and name in ("HEAD", "config")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from typing import BinaryIO
+from typing import Any, BinaryIO, cast
 
 from seawall.errors import SourceError
 
@@ -67,12 +67,19 @@ class HashingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        data = self._inner.read(len(buffer))
-        if not data:
-            return 0
-        n = len(data)
-        buffer[:n] = data
-        self._hash.update(data)
+        readinto = getattr(self._inner, "readinto", None)
+        if readinto is not None:
+            n = readinto(buffer) or 0  # no intermediate copy when the inner stream allows it
+            if not n:
+                return 0
+            self._hash.update(memoryview(buffer)[:n])
+        else:
+            data = self._inner.read(len(buffer))
+            if not data:
+                return 0
+            n = len(data)
+            buffer[:n] = data
+            self._hash.update(data)
         self.count += n
         if self._budget is not None:
             self._budget.spend(n)
@@ -91,6 +98,60 @@ class HashingReader(io.RawIOBase):
     def digest(self) -> str:
         """``sha256:<hex>`` of everything read so far."""
         return "sha256:" + self._hash.hexdigest()
+
+
+class ForwardReader:
+    """A read-only stream that can ``seek`` forward (by reading and discarding) and ``tell``.
+
+    tarfile's random-access mode then walks a non-seekable layer stream in one pass: it skips
+    unread member bodies with large reads and reads 512-byte headers from a buffer, which is much
+    faster than its stream mode (whose buffer is re-sliced on every header read).
+    """
+
+    def __init__(self, inner: BinaryIO) -> None:
+        self._inner = io.BufferedReader(cast(Any, inner), _CHUNK)
+        self._pos = 0
+        self._scratch = bytearray(_CHUNK)
+
+    def readable(self) -> bool:
+        """Always readable."""
+        return True
+
+    def seekable(self) -> bool:
+        """Forward seeks only; tarfile never seeks back in a well-formed walk."""
+        return True
+
+    def tell(self) -> int:
+        """Bytes consumed so far."""
+        return self._pos
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` bytes (all remaining when negative)."""
+        data = self._inner.read(size)
+        self._pos += len(data)
+        return data
+
+    def readinto(self, buffer: memoryview | bytearray) -> int:
+        """Fill ``buffer``."""
+        n = self._inner.readinto(buffer)
+        self._pos += n
+        return n
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move forward to ``offset`` by discarding bytes; a backward seek is an OSError."""
+        target = offset if whence == io.SEEK_SET else self._pos + offset
+        if whence not in (io.SEEK_SET, io.SEEK_CUR) or target < self._pos:
+            raise OSError("backward seek in a layer stream")
+        view = memoryview(self._scratch)
+        while self._pos < target:
+            n = self._inner.readinto(view[: min(_CHUNK, target - self._pos)])
+            if not n:
+                break  # end of data: tarfile reports truncation on its next read
+            self._pos += n
+        return self._pos
+
+    def close(self) -> None:
+        """Nothing to release: the caller owns the inner stream."""
 
 
 def decompressed(raw: BinaryIO, what: str) -> BinaryIO:

@@ -1,0 +1,217 @@
+"""A one-pass, forward-only tar reader for layer streams.
+
+Layers are walked once and most bodies are skipped, so per-entry cost dominates; this reader
+parses headers with a few slices instead of tarfile's general machinery, and bounds everything a
+hostile archive controls: extended headers are size-capped before they are read, checksums are
+verified, sizes must be sane. Formats: ustar (with prefix), GNU (long names/links, base-256
+numbers, old sparse), and pax (path, linkpath, size, GNU sparse 1.0 name/realsize).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+BLOCK = 512
+_ZERO = bytes(BLOCK)
+_REGULAR = (b"0", b"\0", b"7")
+TYPES = {
+    b"0": "file",
+    b"\0": "file",
+    b"7": "file",
+    b"1": "hardlink",
+    b"2": "symlink",
+    b"3": "char",
+    b"4": "block",
+    b"5": "dir",
+    b"6": "fifo",
+}
+
+
+class TarFormatError(ValueError):
+    """The stream is not a well-formed tar archive."""
+
+
+@dataclass(slots=True)
+class TarEntry:
+    """One member. ``size`` is the file's real size (a sparse file's logical size)."""
+
+    name: str
+    type: str  # file | dir | symlink | hardlink | char | block | fifo | other:<flag>
+    mode: int
+    uid: int
+    gid: int
+    size: int
+    linkname: str
+    devmajor: int
+    devminor: int
+    sparse: bool
+
+
+def _number(field: bytes) -> int:
+    if field and field[0] & 0x80:  # GNU base-256; 0xff marks a negative number
+        value = int.from_bytes(field[1:], "big")
+        return -value if field[0] == 0xFF else value
+    text = field.split(b"\0", 1)[0].strip()
+    if not text:
+        return 0
+    try:
+        return int(text, 8)
+    except ValueError:
+        raise TarFormatError(f"bad number field {field!r}") from None
+
+
+def _text(field: bytes) -> str:
+    return field.split(b"\0", 1)[0].decode("utf-8", "surrogateescape")
+
+
+def _padded(size: int) -> int:
+    return (size + BLOCK - 1) // BLOCK * BLOCK
+
+
+def _pax_records(data: bytes) -> dict[str, str]:
+    records: dict[str, str] = {}
+    pos = 0
+    while pos < len(data):
+        space = data.find(b" ", pos)
+        if space == -1:
+            break
+        try:
+            length = int(data[pos:space])
+        except ValueError:
+            raise TarFormatError("bad pax record length") from None
+        if length <= 0 or pos + length > len(data):
+            raise TarFormatError("bad pax record length")
+        record = data[space + 1 : pos + length - 1]
+        key, _, value = record.partition(b"=")
+        records[key.decode("utf-8", "replace")] = value.decode("utf-8", "surrogateescape")
+        pos += length
+    return records
+
+
+class TarReader:
+    """Iterate entries of ``stream``; call :meth:`read` during an entry to read its body."""
+
+    def __init__(self, stream: BinaryIO, max_header: int = 1 << 20) -> None:
+        self._stream = stream
+        self._max_header = max_header
+        self._remaining = 0  # unread body bytes of the current entry (stored size)
+        self._padding = 0
+
+    def _read_exact(self, n: int) -> bytes:
+        data = self._stream.read(n)
+        while len(data) < n:
+            more = self._stream.read(n - len(data))
+            if not more:
+                raise TarFormatError("unexpected end of data")
+            data += more
+        return data
+
+    def _skip(self, n: int) -> None:
+        while n > 0:
+            chunk = self._stream.read(min(n, 1 << 20))
+            if not chunk:
+                raise TarFormatError("unexpected end of data")
+            n -= len(chunk)
+
+    def read(self, n: int = -1) -> bytes:
+        """Read up to ``n`` bytes of the current entry's body (all of it when negative)."""
+        if n < 0 or n > self._remaining:
+            n = self._remaining
+        if n == 0:
+            return b""
+        data = self._stream.read(n)
+        if not data:
+            raise TarFormatError("unexpected end of data")
+        self._remaining -= len(data)
+        return data
+
+    def _extended(self, size: int) -> bytes:
+        if size > self._max_header:
+            raise TarFormatError(f"extended header of {size} bytes")
+        data = self._read_exact(_padded(size))
+        return data[:size]
+
+    def __iter__(self) -> Iterator[TarEntry]:
+        long_name: str | None = None
+        long_link: str | None = None
+        pax: dict[str, str] = {}
+        while True:
+            self._skip(self._remaining + self._padding)
+            self._remaining = self._padding = 0
+            header = self._stream.read(BLOCK)
+            if len(header) < BLOCK:
+                if not header:
+                    return  # archive without end-of-archive blocks
+                header += self._read_exact(BLOCK - len(header))
+            if header == _ZERO:
+                return
+            stored = _number(header[148:156])
+            computed = sum(header[:148]) + 256 + sum(header[156:])
+            if stored != computed:
+                raise TarFormatError("header checksum mismatch")
+            flag = header[156:157]
+            size = _number(header[124:136])
+            if size < 0:
+                raise TarFormatError("negative size")
+            if flag in (b"L", b"K"):
+                value = _text(self._extended(size))
+                if flag == b"L":
+                    long_name = value
+                else:
+                    long_link = value
+                continue
+            if flag in (b"x", b"X"):
+                pax.update(_pax_records(self._extended(size)))
+                continue
+            if flag == b"g":
+                self._extended(size)  # global defaults: nothing we use
+                continue
+            name = _text(header[0:100])
+            if header[257:263] == b"ustar\0":  # POSIX ustar: a prefix may hold the path's start
+                prefix = _text(header[345:500])
+                if prefix:
+                    name = f"{prefix}/{name}"
+            linkname = _text(header[157:257])
+            real_size = size
+            sparse = False
+            if flag == b"S":  # old GNU sparse: real size in the header, maps in extension blocks
+                sparse = True
+                real_size = _number(header[483:495])
+                extended = header[482]
+                while extended:
+                    ext = self._read_exact(BLOCK)
+                    extended = ext[504]
+            name = pax.get("GNU.sparse.name") or pax.get("path") or long_name or name
+            linkname = pax.get("linkpath") or long_link or linkname
+            if "size" in pax:
+                try:
+                    size = real_size = int(pax["size"])
+                except ValueError:
+                    raise TarFormatError("bad pax size") from None
+            if "GNU.sparse.realsize" in pax or "GNU.sparse.size" in pax:
+                sparse = True
+                try:
+                    real_size = int(pax.get("GNU.sparse.realsize") or pax["GNU.sparse.size"])
+                except ValueError:
+                    raise TarFormatError("bad sparse size") from None
+            long_name = long_link = None
+            pax = {}
+            kind = TYPES.get(flag, f"other:{flag.decode('latin-1')}")
+            if flag == b"S":
+                kind = "file"
+            self._remaining = size
+            self._padding = _padded(size) - size
+            yield TarEntry(
+                name=name,
+                type=kind,
+                mode=_number(header[100:108]) & 0o7777,
+                uid=_number(header[108:116]),
+                gid=_number(header[116:124]),
+                size=real_size if kind == "file" else 0,
+                linkname=linkname,
+                devmajor=_number(header[329:337]) if flag in (b"3", b"4") else 0,
+                devminor=_number(header[337:345]) if flag in (b"3", b"4") else 0,
+                sparse=sparse,
+            )
