@@ -25,7 +25,7 @@ def image(kit, tmp_path: Path):
                 ),
                 kit.file(
                     "usr/share/doc/bash/copyright",
-                    "Format: x\n\nFiles: *\nLicense: GPL-3+\n\nFiles: y\nLicense: MIT\n",
+                    "Format: x\n\nFiles: *\nLicense: GPL-3+\n\nFiles: y\nLicense: MIT\n\nFiles: z\nLicense: GPL-2+ or Artistic-1.0\n",
                 ),
                 kit.file(
                     "a/node_modules/x/package.json",

@@ -24,6 +24,20 @@ def _timestamp() -> dt.datetime:
     return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
 
 
+def _licenses(factory: Any, texts: tuple[str, ...]) -> list[Any]:
+    """CycloneDX licences: an SPDX expression only stands alone, so with several licences any
+    expression is kept as a named licence instead."""
+    from cyclonedx.model.license import DisjunctiveLicense, LicenseExpression
+
+    made = [factory.make_from_string(text) for text in texts]
+    if len(made) > 1:
+        made = [
+            DisjunctiveLicense(name=text) if isinstance(item, LicenseExpression) else item
+            for item, text in zip(made, texts, strict=True)
+        ]
+    return made
+
+
 def cyclonedx_json(image: Image) -> str:
     """The image inventory as a CycloneDX 1.6 JSON document."""
     try:
@@ -65,7 +79,7 @@ def cyclonedx_json(image: Image) -> str:
         components.append(
             Component(
                 name=os_info.id,
-                version=os_info.version_id,
+                version=os_info.release or os_info.version_id,
                 type=ComponentType.OPERATING_SYSTEM,
                 bom_ref=f"os:{os_info.id}@{os_info.version_id or ''}",
                 description=os_info.pretty_name,
@@ -92,7 +106,7 @@ def cyclonedx_json(image: Image) -> str:
                 type=ComponentType.LIBRARY,
                 bom_ref=bom_ref,
                 purl=PackageURL.from_string(package.purl),
-                licenses=[licenses.make_from_string(text) for text in package.licenses],
+                licenses=_licenses(licenses, package.licenses),
                 properties=properties,
             )
         )

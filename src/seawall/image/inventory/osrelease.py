@@ -19,6 +19,7 @@ class OSInfo:
     codename: str | None
     ecosystem: str | None
     distroless: bool = False
+    release: str | None = None  # the precise point release when known (debian_version 12.15)
 
     @property
     def purl_distro(self) -> str | None:
@@ -80,6 +81,10 @@ def detect_os(fs: FileSystem) -> OSInfo | None:
         if debian and debian.strip()[:1].isdigit():
             version_id = debian.strip().split(".")[0]
     distroless = fs.get("var/lib/dpkg/status.d") is not None and not fs.exists("usr/bin/dpkg")
+    release = version_id
+    point = _text(fs, "etc/debian_version") if os_id == "debian" else None
+    if point and point.strip()[:1].isdigit():
+        release = point.strip()
     return OSInfo(
         id=os_id,
         version_id=version_id,
@@ -87,4 +92,5 @@ def detect_os(fs: FileSystem) -> OSInfo | None:
         codename=values.get("VERSION_CODENAME"),
         ecosystem=osv_ecosystem(os_id, version_id),
         distroless=distroless,
+        release=release,
     )
