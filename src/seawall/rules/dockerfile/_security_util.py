@@ -52,7 +52,9 @@ class _Memo:
         self.assigning = [
             (stage, cmd)
             for stage, cmd in self.commands
-            if cmd.command.assignments or cmd.command is not cmd.program or cmd.program.name == "export"
+            if cmd.command.assignments
+            or cmd.command is not cmd.program
+            or cmd.program.name == "export"
         ]
 
 
@@ -86,7 +88,9 @@ def commands_named(df: Dockerfile, *names: str) -> list[tuple[Stage, ShellComman
     return cached
 
 
-def commands_where(df: Dockerfile, accept: Callable[[str], bool]) -> list[tuple[Stage, ShellCommand]]:
+def commands_where(
+    df: Dockerfile, accept: Callable[[str], bool]
+) -> list[tuple[Stage, ShellCommand]]:
     """The commands whose program name passes ``accept`` (e.g. ``pip3.12``), in file order."""
     by_name = _memo_of(df).by_name
     return commands_named(df, *[name for name in by_name if accept(name)])
@@ -290,7 +294,16 @@ def resolved_base(df: Dockerfile, stage: Stage) -> str | None:
         if df.global_args.get(name) is None and not _has_default(raw, name):
             return None
     base = stage.base.strip()
-    return base or None
+    if not _REFERENCE.match(base):
+        return None  # a template placeholder ("{{ .from }}", "REPLACE-ME"), not an image reference
+    return base
+
+
+# registry[:port]/path[:tag][@digest] per the distribution reference grammar (repository lowercase).
+_REFERENCE = re.compile(
+    r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+    r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[a-z0-9]+:[0-9a-fA-F]{32,})?$"
+)
 
 
 def _has_default(raw: str, name: str) -> bool:
@@ -402,7 +415,11 @@ def removes_packages(cmd: ShellCommand) -> bool:
 
 def instructions_removing_packages(df: Dockerfile) -> set[int]:
     """Ids of the RUN instructions that remove packages again (clean-up after a build)."""
-    return {id(cmd.instruction) for _, cmd in commands_named(df, *_REMOVE_VERBS) if removes_packages(cmd)}
+    return {
+        id(cmd.instruction)
+        for _, cmd in commands_named(df, *_REMOVE_VERBS)
+        if removes_packages(cmd)
+    }
 
 
 def package_name(word: str) -> str:

@@ -100,18 +100,20 @@ class SudoInRun(Rule[Dockerfile]):
 
 @dataclass(frozen=True)
 class ModeChange:
-    """One file-mode change: where it is written, the mode text, and whether it recurses."""
+    """One file-mode change: where it is written, the mode, whether it recurses, what it targets."""
 
     span: Span
     mode: str
     recursive: bool
     how: str
+    temporary: bool = False  # every target is deleted later in the same RUN
+    directories: bool = False  # every target is known to be a directory
 
 
 def _chmod_modes(df: Dockerfile) -> Iterator[ModeChange]:
     """Modes set by chmod/install -m in RUN and by COPY/ADD --chmod."""
     for _, cmd in commands_named(df, "chmod", "install"):
-        yield from _mode_of_command(cmd)
+        yield from _mode_of_command(df, cmd)
     for instr in df.instructions:
         target: Instruction = instr.inner if instr.keyword == "ONBUILD" and instr.inner else instr
         if target.keyword in ("COPY", "ADD"):
@@ -120,11 +122,24 @@ def _chmod_modes(df: Dockerfile) -> Iterator[ModeChange]:
                 yield ModeChange(flag.span, flag.value, False, f"{target.keyword} --chmod")
 
 
-def _mode_of_command(cmd: ShellCommand) -> Iterator[ModeChange]:
+def _paths_of(df: Dockerfile, cmd: ShellCommand, program: str) -> set[str]:
+    """Operands of ``program`` commands (``rm``, ``mkdir``) in the same RUN after ``cmd``."""
+    start = cmd.span().start
+    paths: set[str] = set()
+    for _, other in commands_named(df, program):
+        if other.instruction is cmd.instruction and (
+            program == "mkdir" or other.span().start > start
+        ):
+            paths.update(w.text.rstrip("/") for w in other.program.positional())
+    return paths
+
+
+def _mode_of_command(df: Dockerfile, cmd: ShellCommand) -> Iterator[ModeChange]:
     prog = cmd.program
     if prog.name == "chmod":
         recursive = False
-        for w in prog.words[1:]:
+        words = prog.words[1:]
+        for i, w in enumerate(words):
             t = w.text
             if t in ("-R", "--recursive") or (
                 t.startswith("-") and not t.startswith("--") and "R" in t
@@ -133,17 +148,38 @@ def _mode_of_command(cmd: ShellCommand) -> Iterator[ModeChange]:
                 continue
             if t.startswith("-") and not _SYMBOLIC.match(t):
                 continue
-            yield ModeChange(cmd.word_span(w), t, recursive, "chmod")
+            targets = {x.text.rstrip("/") for x in words[i + 1 :] if not x.text.startswith("-")}
+            removed = _paths_of(df, cmd, "rm") if targets else set()
+            made = _paths_of(df, cmd, "mkdir") if targets else set()
+            yield ModeChange(
+                cmd.word_span(w),
+                t,
+                recursive,
+                "chmod",
+                temporary=bool(targets) and targets <= removed,
+                directories=bool(targets) and not recursive and targets <= made,
+            )
             return
     elif prog.name == "install":
         words = prog.words
+        directory = any(w.text in ("-d", "--directory") for w in words[1:])
         for i, w in enumerate(words[1:], start=1):
             if w.text in ("-m", "--mode") and i + 1 < len(words):
                 yield ModeChange(
-                    cmd.word_span(words[i + 1]), words[i + 1].text, False, "install -m"
+                    cmd.word_span(words[i + 1]),
+                    words[i + 1].text,
+                    False,
+                    "install -m",
+                    directories=directory,
                 )
             elif w.text.startswith("--mode="):
-                yield ModeChange(cmd.word_span(w), w.text.split("=", 1)[1], False, "install -m")
+                yield ModeChange(
+                    cmd.word_span(w),
+                    w.text.split("=", 1)[1],
+                    False,
+                    "install -m",
+                    directories=directory,
+                )
 
 
 _OCTAL = re.compile(r"^[0-7]{3,4}$")
@@ -236,7 +272,7 @@ class WorldWritablePermissions(Rule[Dockerfile]):
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         for change in _chmod_modes(df):
-            if world_writable(change.mode):
+            if world_writable(change.mode) and not change.temporary:
                 recursive = " recursively" if change.recursive else ""
                 yield ctx.finding(
                     self,
@@ -291,8 +327,8 @@ class SetuidSetgidBit(Rule[Dockerfile]):
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         for change in _chmod_modes(df):
             bits = setid_bits(change.mode)
-            if bits is None:
-                continue
+            if bits is None or (bits == "setgid" and change.directories):
+                continue  # setgid on a directory only makes new files inherit its group
             yield ctx.finding(
                 self,
                 f"{change.how} {change.mode} sets the {bits} bit",

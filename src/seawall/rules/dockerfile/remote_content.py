@@ -116,7 +116,9 @@ class PipeToShell(Rule[Dockerfile]):
                 continue
             for m in _SUBSTITUTION.finditer(script):
                 line_start = script.rfind("\n", 0, m.start()) + 1
-                if not _RUNS_SUBSTITUTION.search(script[max(line_start, m.start() - 120) : m.start()]):
+                if not _RUNS_SUBSTITUTION.search(
+                    script[max(line_start, m.start() - 120) : m.start()]
+                ):
                     continue
                 yield ctx.finding(
                     self,

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from seawall.model.finding import Finding, Severity
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
-from seawall.parsers.dockerfile import Dockerfile
+from seawall.parsers.dockerfile import Dockerfile, Stage
 from seawall.rules._base import (
     CIS_DOCKER,
     CWE,
@@ -26,6 +26,7 @@ from seawall.rules.dockerfile._security_util import (
     declared_names,
     has_secret_mount,
     iter_assignments,
+    key_values,
     mapped_span,
     run_scripts,
     var_refs,
@@ -192,8 +193,9 @@ _CREDENTIAL_CONTEXT = re.compile(
     r"PRIVATE-TOKEN:\s*|--password(?:=|\s+)|--token(?:=|\s+)|x-access-token:)[\"']?$",
     re.I,
 )
-_URL_BEFORE = re.compile(r"://[^\s/@'\"]*$")
-_URL_AFTER = re.compile(r"^[^\s/@'\"]*@")
+_URL_USER = re.compile(r"://$")
+_URL_PASSWORD = re.compile(r"://[^\s/@'\"]*:$")
+_URL_AFTER_PASSWORD = re.compile(r"^[^\s/@'\"]*@")
 
 
 def _used_as_credential(script: str, start: int, end: int) -> bool:
@@ -201,7 +203,18 @@ def _used_as_credential(script: str, start: int, end: int) -> bool:
     before = script[max(0, start - 60) : start]
     if _CREDENTIAL_CONTEXT.search(before):
         return True
-    return bool(_URL_BEFORE.search(before) and _URL_AFTER.match(script[end : end + 80]))
+    if _URL_PASSWORD.search(before):  # https://user:$X@host
+        return bool(_URL_AFTER_PASSWORD.match(script[end : end + 80]))
+    return bool(_URL_USER.search(before)) and script[end : end + 1] == "@"  # https://$X@host
+
+
+def _argument_names(df: Dockerfile, stage: Stage) -> set[str]:
+    """Names declared by ARG for a stage (global ARGs and the stage lineage)."""
+    names = set(df.global_args)
+    for s in df.lineage(stage):
+        for instr in s.of("ARG"):
+            names.update(kv.key for kv in key_values(instr))
+    return names
 
 
 class SecretBuildArgExposed(Rule[Dockerfile]):
@@ -290,11 +303,9 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
             refs = [name for name, _, _ in var_refs(kv.value)]
             if not refs:
                 continue
-            declared = declared_names(df, stage)
+            args = _argument_names(df, stage)
             secret_refs = [
-                r
-                for r in refs
-                if declared.get(r) == "ARG" and (is_secret_name(r) or is_secret_name(kv.key))
+                r for r in refs if r in args and (is_secret_name(r) or is_secret_name(kv.key))
             ]
             if not secret_refs:
                 continue

@@ -223,7 +223,9 @@ class BuildToolsInShippedImage(Rule[Dockerfile]):
             tools = [w for w in installed_packages(cmd) if is_build_tool(package_name(w.text))]
             if not tools:
                 continue
-            names = ", ".join(package_name(w.text) for w in tools[:5]) + (", …" if len(tools) > 5 else "")
+            names = ", ".join(package_name(w.text) for w in tools[:5]) + (
+                ", …" if len(tools) > 5 else ""
+            )
             yield ctx.finding(
                 self,
                 f"build tools installed in the shipped stage: {names} (build in a separate stage)",

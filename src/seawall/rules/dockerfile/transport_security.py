@@ -98,7 +98,17 @@ _TLS_TEXT = re.compile(
 
 _TLS_TEXT_HINTS = ("sslverify", "verify-peer", "verify-host", "strict-ssl", "trusted-host")
 _TLS_PROGRAMS = frozenset(
-    {"curl", "wget", "git", "yum", "dnf", "microdnf", "tdnf", "yum-config-manager", "dnf-config-manager"}
+    {
+        "curl",
+        "wget",
+        "git",
+        "yum",
+        "dnf",
+        "microdnf",
+        "tdnf",
+        "yum-config-manager",
+        "dnf-config-manager",
+    }
     | _PIP
     | _NPM
 )
@@ -324,7 +334,7 @@ _SIGNATURE_FLAGS: dict[str, frozenset[str]] = {
     "pacman": frozenset({"--skippgpcheck"}),
 }
 _SIGNATURE_TEXT = re.compile(
-    r"\[\s*(?:[a-z-]+=\S+\s+)*trusted=yes\b[^\]]*\]|\bgpgcheck\s*=\s*(?:0|false|no)\b|"
+    r"\[\s*(?:[a-z-]+=\S+\s+)*trusted=yes\b[^\]]*\](?!\s*(?:file|copy):)|\bgpgcheck\s*=\s*(?:0|false|no)\b|"
     r"AllowUnauthenticated\s*(?:=\s*|\s+)\\?\"?(?:true|1)|AllowInsecureRepositories\s*(?:=\s*|\s+)\\?\"?(?:true|1)",
     re.I,
 )
@@ -334,13 +344,31 @@ _SIGNATURE_PROGRAMS = tuple(_SIGNATURE_FLAGS)
 _SIGNATURE_HINTS = ("trusted=yes", "gpgcheck", "allowunauthenticated", "allowinsecurerepositories")
 
 
+def _local_packages_only(cmd: ShellCommand) -> bool:
+    """Whether every operand is a local package file (``/tmp/pkgs/x.apk``, ``./x.rpm``)."""
+    operands = [w.text for w in cmd.program.words[1:] if not w.text.startswith("-")]
+    files = [
+        o for o in operands if re.search(r"\.(?:apk|deb|rpm)$", o) or o.startswith(("/", "./"))
+    ]
+    return (
+        bool(files)
+        and not any("://" in o for o in operands)
+        and all(o in files or o in _VERBS for o in operands)
+    )
+
+
+_VERBS = frozenset({"add", "install", "in", "localinstall", "-i", "-U", "reinstall", "upgrade"})
+
+
 class PackageSignatureCheckDisabled(Rule[Dockerfile]):
     """## What it does
     Reports package installs that skip signature verification: `apk --allow-untrusted`, `apt-get
     --allow-unauthenticated`/`--force-yes`/`--allow-insecure-repositories`, `yum`/`dnf`/`tdnf`/
     `microdnf --nogpgcheck`, `zypper --no-gpg-checks`, `rpm --nosignature`/`--nodigest`, and
     repository configuration that does the same (`[trusted=yes]` in an apt source, `gpgcheck=0`,
-    `APT::Get::AllowUnauthenticated "true"`). Every stage is checked.
+    `APT::Get::AllowUnauthenticated "true"`). Every stage is checked. Installing local package
+    files built or copied earlier in the build (`apk add --allow-untrusted /tmp/pkgs/*.apk`) and
+    `[trusted=yes]` on a local `file:` repository are not reported: nothing is downloaded.
 
     ## Why is this bad?
     Package signatures are what makes a mirror, a proxy or plain HTTP safe: without them any
@@ -349,15 +377,15 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
     ## Example
     ```dockerfile
     FROM alpine:3.20
-    COPY vendor/tool.apk /tmp/
-    RUN apk add --no-cache --allow-untrusted /tmp/tool.apk
+    RUN apk add --no-cache --allow-untrusted \\
+        --repository https://packages.example.com/alpine tool
     ```
 
     Use instead:
     ```dockerfile
     FROM alpine:3.20
-    COPY vendor/tool.apk vendor/vendor.rsa.pub /tmp/
-    RUN cp /tmp/vendor.rsa.pub /etc/apk/keys/ && apk add --no-cache /tmp/tool.apk
+    COPY vendor.rsa.pub /etc/apk/keys/
+    RUN apk add --no-cache --repository https://packages.example.com/alpine tool
     ```
 
     ## Fix safety
@@ -391,6 +419,8 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
             if flags is None:
                 continue
             reported.append(cmd.span())
+            if _local_packages_only(cmd):
+                continue  # packages built or copied into this build: no download to verify
             for w in cmd.program.words[1:]:
                 text = w.text.split("=", 1)[0] if w.text.startswith("--") else w.text
                 if text in flags:
