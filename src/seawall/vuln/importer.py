@@ -21,6 +21,7 @@ from seawall.vuln.build import building
 from seawall.vuln.db import SourceInfo, Writer, _iso, utcnow
 from seawall.vuln.errors import ImportFailed
 from seawall.vuln.osv import InvalidRecord, Record, parse_record
+from seawall.vuln.tracker import convert, is_tracker
 
 Progress = Callable[[str, int, int | None], None]
 """Called as ``progress(label, done, total)``; ``total`` is None when unknown."""
@@ -69,6 +70,9 @@ def _decode(where: str, payload: bytes) -> Iterator[tuple[str, Any]]:
     if isinstance(data, list):
         for i, item in enumerate(data):
             yield f"{where}[{i}]", item
+    elif is_tracker(data):
+        for item in convert(data, _iso(utcnow())):
+            yield f"{where}#{item['id']}", item
     else:
         yield where, data
 
