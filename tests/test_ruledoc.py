@@ -90,6 +90,7 @@ class NoExample(Rule[Any]):
         targets=frozenset({TargetKind.DOCKERFILE, TargetKind.IMAGE}),
         remediation="Do better.",
         references=(CWE.control("CWE-250"),),
+        options=(Option("users", ["root", "0"], "Users | that count as root"),),
     )
 
 
@@ -128,7 +129,7 @@ def test_rule_page_has_metadata_then_docstring() -> None:
     assert "| Aliases | `DL3020`, `DS-0005` |" in lines
     assert "| Severity | low |" in lines
     assert "| Fix available | always |" in lines
-    assert "| `allow-archives` | `True` | Allow ADD for archives |" in lines
+    assert "| `allow-archives` | `true` | Allow ADD for archives |" in lines
     assert (
         "- [CIS Docker Benchmark v1.6.0 4.9: Ensure that COPY is used instead of ADD]"
         "(https://www.cisecurity.org/benchmark/docker)" in lines
@@ -224,3 +225,9 @@ def test_inline_use_instead_without_code_is_reported() -> None:
 
     with pytest.raises(ValueError, match="needs a code block before and after 'Use instead:'"):
         example_snippets(InlineAdvice())
+
+
+def test_references_and_option_defaults_read_naturally() -> None:
+    lines = rule_markdown(NoExample()).splitlines()
+    assert "- [CWE-250](https://cwe.mitre.org/data/definitions/250.html)" in lines
+    assert '| `users` | `["root", "0"]` | Users \\| that count as root |' in lines

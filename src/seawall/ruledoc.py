@@ -8,6 +8,7 @@ Generated files start with GENERATED_MARKER; only such files are ever replaced o
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import re
 import tempfile
@@ -112,10 +113,32 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def reference_label(ref: Reference) -> str:
+    """``CIS Docker Benchmark v1.6.0 4.1: title``; ids that already name the standard
+    (``CWE-250``) are not prefixed twice."""
+    head = ref.ident if ref.ident.startswith(ref.standard) else f"{ref.standard} {ref.ident}"
+    return head + (f": {ref.title}" if ref.title else "")
+
+
+def reference_url(ref: Reference) -> str | None:
+    """The most specific public page for a reference (a CWE entry has its own page)."""
+    cwe = re.fullmatch(r"CWE-(\d+)", ref.ident)
+    if ref.standard == CWE.name and cwe:
+        return f"https://cwe.mitre.org/data/definitions/{cwe.group(1)}.html"
+    return _STANDARD_URLS.get(ref.standard)
+
+
 def _reference_line(ref: Reference) -> str:
-    label = f"{ref.standard} {ref.ident}" + (f": {ref.title}" if ref.title else "")
-    url = _STANDARD_URLS.get(ref.standard)
+    label, url = reference_label(ref), reference_url(ref)
     return f"- [{label}]({url})" if url else f"- {label}"
+
+
+def _toml_value(value: Any) -> str:
+    """An option default as it would be written in the TOML configuration."""
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def rule_markdown(rule: Rule[Any]) -> str:
@@ -140,7 +163,10 @@ def rule_markdown(rule: Rule[Any]) -> str:
         lines += [_reference_line(ref) for ref in meta.references]
     if meta.options:
         lines += ["", "## Options", "", "| Option | Default | Description |", "|---|---|---|"]
-        lines += [f"| `{o.name}` | `{o.default!r}` | {_cell(o.help)} |" for o in meta.options]
+        lines += [
+            f"| `{o.name}` | `{_cell(_toml_value(o.default))}` | {_cell(o.help)} |"
+            for o in meta.options
+        ]
     sections = docstring_sections(rule)
     for heading, body in sections.items():
         lines += ["", f"## {heading}", "", body]

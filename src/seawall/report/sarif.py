@@ -105,7 +105,7 @@ def _descriptor(rule_id: str, rule: Rule[Any] | None, example: Finding) -> dict[
                 "security-severity": SECURITY_SEVERITY[example.severity],
             },
         }
-    from seawall.ruledoc import docstring_sections, rule_docstring
+    from seawall.ruledoc import docstring_sections, reference_label, rule_docstring
 
     meta = rule.meta
     docstring = rule_docstring(rule)
@@ -123,7 +123,7 @@ def _descriptor(rule_id: str, rule: Rule[Any] | None, example: Finding) -> dict[
             "tags": ["security", *sorted(kind.value for kind in meta.targets), *meta.tags],
             "security-severity": SECURITY_SEVERITY[meta.severity],
             "aliases": list(meta.aliases),
-            "references": [str(r) for r in meta.references],
+            "references": [reference_label(r) for r in meta.references],
         },
     }
 
