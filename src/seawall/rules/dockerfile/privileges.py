@@ -193,20 +193,16 @@ def world_writable(mode: str) -> bool:
         return int(mode[-1]) & 2 != 0 and not special & 1
     if not _SYMBOLIC.match(mode):
         return False
-    granted = False
+    granted = sticky = False
     for clause in mode.split(","):
         m = re.match(r"^([ugoa]*)([-+=])([rwxXst]*)$", clause)
-        if m is None:
+        if m is None or m.group(2) == "-":
             continue
-        who, op, perms = m.groups()
-        if (
-            op in "+="
-            and "w" in perms
-            and (not who or "o" in who or "a" in who)
-            and "t" not in perms
-        ):
-            # A bare "+w" honours the umask (no write for others); only explicit o/a grant it.
-            granted = granted or bool(who)
+        who, _, perms = m.groups()
+        sticky = sticky or "t" in perms
+        # A bare "+w" honours the umask (no write for others); only explicit o/a grant it.
+        granted = granted or ("w" in perms and ("o" in who or "a" in who))
+    granted = granted and not sticky
     return granted
 
 
