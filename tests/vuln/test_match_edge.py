@@ -144,6 +144,7 @@ def test_duplicates_merge_under_the_cve(make_db: MakeDB) -> None:
     assert (second.rating.severity, second.rating.source) == (Severity.CRITICAL, "alias:cvss_v3")
     assert second.rating.from_record == "GHSA-aaaa-bbbb-cccc"
     assert first.fixed_version == "1.2-1"
+    assert "CVE-2099-0002" not in first.aliases
     assert matched(db, Package("libfoo1", "1.2-1", "Debian:12", "pkg:deb/debian/libfoo1@1.2-1",
                                source_name="foo")) == {}  # fmt: skip
 
@@ -203,3 +204,20 @@ def test_ubuntu_lts_release_names_match(make_db: MakeDB) -> None:
         "curl", "7.81.0-1ubuntu1.15", "Ubuntu:22.04", "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.15"
     )
     assert matched(db, curl)["CVE-2099-0005"].fixed_version == "7.81.0-1ubuntu1.16"
+
+
+def test_multi_cve_advisory_does_not_lend_severity_across_cves(make_db: MakeDB) -> None:
+    critical = [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}]
+    db = make_db(
+        record(
+            "DSA-7777-1",
+            [pkg("Debian:12", "qux", ("introduced", "0"), ("fixed", "2.0-1"))],
+            aliases=["CVE-2099-0010", "CVE-2099-0011"],
+        ),
+        record("GHSA-cccc-dddd-eeee", [pkg("npm", "q", ("introduced", "0"))],
+               aliases=["CVE-2099-0011"], severity=critical),
+    )  # fmt: skip
+    found = matched(db, Package("qux", "1.0-1", "Debian:12", "pkg:deb/debian/qux@1.0-1"))
+    assert found["CVE-2099-0010"].rating.severity is None
+    assert found["CVE-2099-0010"].aliases == ("DSA-7777-1",)
+    assert found["CVE-2099-0011"].rating.severity == Severity.CRITICAL

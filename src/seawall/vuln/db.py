@@ -66,7 +66,8 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _iso(moment: datetime) -> str:
+def iso_time(moment: datetime) -> str:
+    """A UTC time as written in the database: ``2026-11-22T12:00:00Z``."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -451,7 +452,9 @@ class Writer:
         """Create missing indexes, stamp the build time, commit and close."""
         for statement in filter(str.strip, _INDEXES.split(";")):
             self._conn.execute(statement)
-        self._conn.execute("INSERT OR REPLACE INTO meta VALUES ('built_at', ?)", (_iso(built_at),))
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('built_at', ?)", (iso_time(built_at),)
+        )
         self._conn.execute("COMMIT")
         self._conn.close()
 

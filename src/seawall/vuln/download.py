@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from seawall.vuln.build import building
-from seawall.vuln.db import SourceInfo, Writer, _iso, parse_time, utcnow
+from seawall.vuln.db import SourceInfo, Writer, iso_time, parse_time, utcnow
 from seawall.vuln.errors import ImportFailed
 from seawall.vuln.importer import Document, ImportStats, Progress, documents, load_documents
 
@@ -195,7 +195,7 @@ def update(
                     name=source,
                     location=location,
                     sha256=sha,
-                    fetched_at=_iso(moment),
+                    fetched_at=iso_time(moment),
                     last_modified=writer.max_modified(source),
                     records=writer.count(source),
                     skipped=stats.skipped - skipped_before,

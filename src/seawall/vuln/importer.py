@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from seawall.vuln.build import building
-from seawall.vuln.db import SourceInfo, Writer, _iso, utcnow
+from seawall.vuln.db import SourceInfo, Writer, iso_time, utcnow
 from seawall.vuln.errors import ImportFailed
 from seawall.vuln.osv import InvalidRecord, Record, parse_record
 from seawall.vuln.tracker import convert, is_tracker
@@ -71,7 +71,7 @@ def _decode(where: str, payload: bytes) -> Iterator[tuple[str, Any]]:
         for i, item in enumerate(data):
             yield f"{where}[{i}]", item
     elif is_tracker(data):
-        for item in convert(data, _iso(utcnow())):
+        for item in convert(data, iso_time(utcnow())):
             yield f"{where}#{item['id']}", item
     else:
         yield where, data
@@ -208,7 +208,7 @@ def import_paths(
                     name=source,
                     location=str(path),
                     sha256=_sha256(path),
-                    fetched_at=_iso(moment),
+                    fetched_at=iso_time(moment),
                     last_modified=None,
                     records=stored,
                     skipped=stats.skipped - skipped_before,

@@ -111,8 +111,20 @@ def _local_rating(group: _Group) -> sev.Rating | None:
     return sev.highest(sev.label_rating(r.severity.get("label"), r.id) for r in group.rows)
 
 
+def same_vulnerability(row: VulnRow, ident: str) -> set[str]:
+    """The ids and aliases of ``row`` that name the vulnerability ``ident`` itself.
+
+    A record about several CVEs (a DSA fixing five) contributes only its own id: its other
+    aliases belong to the other CVEs and must not lend their severity or names to this one.
+    """
+    cves = {a for a in (row.id, *row.aliases) if a.startswith("CVE-")}
+    if cves - {ident}:
+        return {row.id}
+    return {row.id, *row.aliases}
+
+
 def _alias_names(group: _Group) -> set[str]:
-    return {group.ident, *(a for r in group.rows for a in r.aliases)}
+    return {group.ident}.union(*(same_vulnerability(r, group.ident) for r in group.rows))
 
 
 def _borrowed_rating(
@@ -180,7 +192,8 @@ def _build(
     used = certain or group.hits
     record_ids = tuple(sorted({h.record for h in used}))
     aliases = sorted(
-        {a for r in group.rows if r.id in record_ids for a in (r.id, *r.aliases)} - {group.ident}
+        {a for r in group.rows if r.id in record_ids for a in same_vulnerability(r, group.ident)}
+        - {group.ident}
     )
     fixed = _min_version(package.ecosystem, [h.verdict.fixed for h in used if h.verdict.fixed])
     first = next(r for r in group.rows if r.id in record_ids)
