@@ -96,12 +96,17 @@ def test_full_update_then_incremental(bucket: Bucket, go_zip: bytes, tmp_path: P
     new["modified"] = "2099-01-01T00:00:00Z"
     bucket.files["/Go/GO-2099-0001.json"] = json.dumps(new).encode()
     bucket.files["/Go/modified_id.csv"] = (
+        "2099-01-02T00:00:00Z,GO-2099-0404\n"  # listed but not served: skipped and counted
         f"2099-01-01T00:00:00Z,GO-2099-0001\n{newest},GO-2026-6119\n".encode()
     )
     bucket.requests.clear()
     stats = update(db_path, base_url=bucket.url, ecosystems=["Go"], now=NOW)
-    assert stats.modes == {"Go": "incremental"} and stats.records == 1
-    assert bucket.requests == ["/Go/modified_id.csv", "/Go/GO-2099-0001.json"]
+    assert stats.modes == {"Go": "incremental"} and (stats.records, stats.skipped) == (1, 1)
+    assert bucket.requests == [
+        "/Go/modified_id.csv",
+        "/Go/GO-2099-0404.json",
+        "/Go/GO-2099-0001.json",
+    ]
     with VulnDB.open(db_path) as db:
         (src,) = db.sources()
         assert (src.records, src.last_modified) == (201, "2099-01-01T00:00:00Z")

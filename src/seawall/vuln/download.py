@@ -138,7 +138,10 @@ def _incremental(
     def docs() -> Iterator[Document]:
         for ident in ids:
             url = _url(base, eco, f"{ident}.json")
-            body = _fetch_bytes(url, timeout)
+            body = _fetch_optional(url, timeout)
+            if body is None:  # listed but gone (e.g. removed upstream): count it, go on
+                stats.skip(url, "listed in modified_id.csv but not found (HTTP 404)")
+                continue
             stats.bytes_downloaded += len(body)
             yield url, body
 
