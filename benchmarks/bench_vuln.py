@@ -108,9 +108,11 @@ def inventory(count: int, names_per_eco: int, seed: int = 7) -> list[Package]:
         name = package_name(eco, rng.randrange(names_per_eco))
         ver = version(eco, rng.randrange(1, 5), rng.randrange(10), rng.randrange(20))
         purl_type = {"Debian:12": "deb/debian", "Alpine:v3.19": "apk/alpine"}.get(eco, eco.lower())
-        source = {"source_name": name, "source_version": ver} if ":" in eco else {}
-        out.append(Package(f"{name}-bin", ver, eco, f"pkg:{purl_type}/{name}@{ver}", **source)
-                   if ":" in eco else Package(name, ver, eco, f"pkg:{purl_type}/{name}@{ver}"))  # fmt: skip
+        purl = f"pkg:{purl_type}/{name}@{ver}"
+        if ":" in eco:  # distribution package: a binary built from source ``name``
+            out.append(Package(f"{name}-bin", ver, eco, purl, source_name=name, source_version=ver))
+        else:
+            out.append(Package(name, ver, eco, purl))
     return out
 
 
@@ -160,7 +162,8 @@ def main() -> int:
         archive.write_bytes(generate(args.records, names))
         gen = time.perf_counter() - start
         print(
-            f"generated {args.records} records ({archive.stat().st_size / 1e6:.1f} MB zip) in {gen:.1f} s"
+            f"generated {args.records} records "
+            f"({archive.stat().st_size / 1e6:.1f} MB zip) in {gen:.1f} s"
         )
         secs, records, size = timed_import(folder / "big.db", [archive])
         rate = records / secs if secs else 0
