@@ -314,7 +314,7 @@ _DEVCONTAINER_BASE = re.compile(r"^mcr\.microsoft\.com/(?:vscode/)?devcontainers
 
 
 def is_dev_container(df: Dockerfile, target: str) -> bool:
-    """Whether the file defines a development container (``.devcontainer/`` or a devcontainers base).
+    """Whether the file defines a development container (``.devcontainer/``, devcontainers base).
 
     Development containers are workstations, not shipped images: rules about what ships (minimal
     base, build tools, health checks) do not apply to them.
@@ -400,7 +400,7 @@ def installed_packages(cmd: ShellCommand) -> list[Word]:
             skip = w.text in _VALUED_OPTIONS
             continue
         out.append(w)
-    # "apk add --virtual .name pkg…": the virtual name comes first as an option value (skipped above).
+    # "apk add --virtual .name pkg…": the virtual name is an option value, skipped above.
     return out
 
 

@@ -145,7 +145,7 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
         title="A base image is not pinned by digest",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation="Append the image digest: `FROM image:tag@sha256:<digest>` and let a bot update it.",
+        remediation="Append the digest: `FROM image:tag@sha256:<digest>`; let a bot update it.",
         references=(
             CIS_DOCKER.control("4.2", "Ensure that containers use only trusted base images"),
             NIST_800_190.control("4.1.5"),
@@ -254,7 +254,7 @@ class NonMinimalBaseImage(Rule[Dockerfile]):
         title="The shipped stage uses a full base image where a minimal variant exists",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation="Ship a slim, Alpine, distroless or Chainguard variant; build in a separate stage.",
+        remediation="Ship a slim, Alpine, distroless or Chainguard variant; build elsewhere.",
         references=(
             CIS_DOCKER.control(
                 "4.3", "Ensure that unnecessary packages are not installed in the container"

@@ -58,7 +58,7 @@ class SudoInRun(Rule[Dockerfile]):
         title="sudo is used in RUN or installed in the shipped image",
         severity=Severity.MEDIUM,
         targets=DOCKERFILE,
-        remediation="Order the steps with USER instead of sudo; do not install sudo in the shipped image.",
+        remediation="Order steps with USER instead of sudo; do not ship sudo in the image.",
         references=(
             CIS_DOCKER.control("4.1", "Ensure that a user for the container has been created"),
             NIST_800_190.control("4.4.3"),
@@ -259,7 +259,7 @@ class WorldWritablePermissions(Rule[Dockerfile]):
         title="Files or directories are made world-writable",
         severity=Severity.MEDIUM,
         targets=DOCKERFILE,
-        remediation="Give ownership to the user that needs to write (chown) and keep modes at 755/644.",
+        remediation="Give ownership to the user that writes (chown); keep modes at 755/644.",
         references=(
             NIST_800_190.control("4.4.3"),
             CWE.control("CWE-732", "Incorrect Permission Assignment for Critical Resource"),

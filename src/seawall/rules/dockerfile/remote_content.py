@@ -77,7 +77,8 @@ class PipeToShell(Rule[Dockerfile]):
     Use instead:
     ```dockerfile
     FROM debian:bookworm-slim
-    ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://get.example.com/install.sh /tmp/install.sh
+    ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d \\
+        https://get.example.com/install.sh /tmp/install.sh
     RUN sh /tmp/install.sh
     ```
 
@@ -107,7 +108,7 @@ class PipeToShell(Rule[Dockerfile]):
                     span = cmd.span()
                     yield ctx.finding(
                         self,
-                        f"output of {cmd.name} is piped into {reader.name}: remote code runs unverified",
+                        f"{cmd.name} output piped into {reader.name}: remote code runs unverified",
                         span=Span(span.start, max(span.end, reader.span().end)),
                     )
                     break
@@ -157,7 +158,8 @@ class AddRemoteWithoutChecksum(Rule[Dockerfile]):
     Use instead:
     ```dockerfile
     FROM alpine:3.20
-    ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d https://example.com/tool-1.2.3.tar.gz /tmp/tool.tar.gz
+    ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d \\
+        https://example.com/tool-1.2.3.tar.gz /tmp/tool.tar.gz
     ```
 
     ## Fix safety

@@ -49,7 +49,7 @@ class PasswordSetInRun(Rule[Dockerfile]):
         title="A RUN command sets or removes an account password",
         severity=Severity.HIGH,
         targets=DOCKERFILE,
-        remediation="Do not set passwords in images; run as a user without a password and use exec for access.",
+        remediation="Set no passwords in images; run as a user without one, use exec for access.",
         references=(
             CIS_DOCKER.control("4.10", "Ensure secrets are not stored in Dockerfiles"),
             NIST_800_190.control("4.1.4"),
@@ -88,7 +88,7 @@ class PasswordSetInRun(Rule[Dockerfile]):
                         )
 
 
-# hadolint DL3001's list: interactive or host-administration commands that do nothing useful in a build.
+# hadolint DL3001's list: interactive or host-administration commands, useless in a build.
 POINTLESS_COMMANDS = frozenset(
     {"ssh", "vim", "shutdown", "service", "ps", "free", "top", "kill", "mount", "ifconfig"}
 )
@@ -127,7 +127,7 @@ class PointlessCommandInRun(Rule[Dockerfile]):
         title="RUN uses a command that makes no sense in a container build",
         severity=Severity.INFO,
         targets=DOCKERFILE,
-        remediation="Remove the command; start services from CMD/ENTRYPOINT and fetch code without SSH.",
+        remediation="Remove it; start services from CMD/ENTRYPOINT, fetch code without SSH.",
         references=(
             NIST_800_190.control("4.1.2"),
             CWE.control("CWE-710", "Improper Adherence to Coding Standards"),

@@ -89,7 +89,7 @@ class SecretInEnvArgLabel(Rule[Dockerfile]):
         title="A secret-named ENV, ARG or LABEL has a literal value",
         severity=Severity.HIGH,
         targets=DOCKERFILE,
-        remediation="Remove the value, rotate the secret, and pass it at run time or with `RUN --mount=type=secret`.",
+        remediation="Remove the value, rotate it, pass it at run time or with a secret mount.",
         references=(*SECRET_REFERENCES, CWE.control("CWE-798", "Use of Hard-coded Credentials")),
         aliases=(
             "DL3064",
@@ -148,7 +148,7 @@ class HardcodedCredentialToken(Rule[Dockerfile]):
         title="A credential in a known token format is written in the Dockerfile",
         severity=Severity.CRITICAL,
         targets=DOCKERFILE,
-        remediation="Revoke the credential, then pass it with `RUN --mount=type=secret` or at run time.",
+        remediation="Revoke the credential; pass it with `RUN --mount=type=secret` or at run time.",
         references=(*SECRET_REFERENCES, CWE.control("CWE-798", "Use of Hard-coded Credentials")),
         aliases=("DS-0031", "AVD-DS-0031", "DS031", "CIS-DI-0010", "passwords_and_secrets"),
     )
@@ -241,7 +241,8 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
     Use instead:
     ```dockerfile
     FROM node:22-slim
-    RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN npm config set //registry.npmjs.org/:_authToken=$NPM_TOKEN && npm ci
+    RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN \\
+        npm config set //registry.npmjs.org/:_authToken=$NPM_TOKEN && npm ci
     ```
 
     ## Fix safety
@@ -255,7 +256,7 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
         title="A secret is passed through ARG/ENV instead of a secret mount",
         severity=Severity.HIGH,
         targets=DOCKERFILE,
-        remediation="Use `RUN --mount=type=secret,id=<id>,env=<NAME>` and `docker build --secret id=<id>`.",
+        remediation="Use `RUN --mount=type=secret,id=<id>,env=<NAME>` and `--secret id=<id>`.",
         references=(
             *SECRET_REFERENCES,
             CWE.control("CWE-522", "Insufficiently Protected Credentials"),
@@ -287,7 +288,7 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
                 insert_at = instr.args_span(0, 0).start
                 yield ctx.finding(
                     self,
-                    f"RUN uses {declared[name]} {name} as a secret: its value is recorded in the image history",
+                    f"RUN uses {declared[name]} {name} as a secret; the value stays in history",
                     span=mapped_span(mapper, start, end),
                     fix=Fix.display_only(
                         "Pass the secret with a BuildKit secret mount",

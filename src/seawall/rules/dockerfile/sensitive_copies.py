@@ -108,7 +108,7 @@ class SensitiveFileCopied(Rule[Dockerfile]):
         title="A credential or key file is copied into the image",
         severity=Severity.HIGH,
         targets=DOCKERFILE,
-        remediation="Do not copy credentials; use `RUN --mount=type=secret` and list them in .dockerignore.",
+        remediation="Copy no credentials: use a secret mount; list them in .dockerignore.",
         references=(
             CIS_DOCKER.control("4.10", "Ensure secrets are not stored in Dockerfiles"),
             NIST_800_190.control("4.1.4"),
@@ -189,7 +189,7 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
 
 
 def is_excluded(path: str, patterns: list[str]) -> bool:
-    """Whether a context path is excluded by .dockerignore patterns (last match wins, `!` re-includes)."""
+    """Whether .dockerignore patterns exclude a context path (last match wins, `!` re-includes)."""
     excluded = False
     for raw in patterns:
         negate = raw.startswith("!")
@@ -241,7 +241,7 @@ class WholeContextCopiedUnfiltered(Rule[Dockerfile]):
         title="The whole build context is copied without a .dockerignore excluding secrets",
         severity=Severity.MEDIUM,
         targets=DOCKERFILE,
-        remediation="Add a .dockerignore excluding .git, .env and key files, or copy named paths only.",
+        remediation="Add a .dockerignore excluding .git, .env and keys, or copy named paths only.",
         references=(
             CIS_DOCKER.control("4.10", "Ensure secrets are not stored in Dockerfiles"),
             NIST_800_190.control("4.1.4"),
@@ -273,13 +273,13 @@ class WholeContextCopiedUnfiltered(Rule[Dockerfile]):
                 if patterns is None:
                     yield ctx.finding(
                         self,
-                        f"{instr.keyword} copies the whole build context and there is no .dockerignore",
+                        f"{instr.keyword} copies the whole build context; no .dockerignore",
                         span=span,
                     )
                 else:
                     yield ctx.finding(
                         self,
-                        f"{instr.keyword} copies the whole build context; .dockerignore does not exclude "
+                        f"{instr.keyword} copies the whole build context; .dockerignore misses "
                         + ", ".join(missing),
                         span=span,
                         severity=Severity.LOW,

@@ -58,7 +58,7 @@ class MissingHealthcheck(Rule[Dockerfile]):
         title="The shipped image has no HEALTHCHECK",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation="Add `HEALTHCHECK CMD <probe>` to the shipped stage (or `HEALTHCHECK NONE` on purpose).",
+        remediation="Add `HEALTHCHECK CMD <probe>` to the shipped stage, or `HEALTHCHECK NONE`.",
         references=(
             CIS_DOCKER.control(
                 "4.6", "Ensure that HEALTHCHECK instructions have been added to container images"
@@ -201,7 +201,7 @@ class BuildToolsInShippedImage(Rule[Dockerfile]):
         title="Compilers or build tools are left in the shipped image",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation="Build in a separate stage and COPY --from it only the artefacts into the shipped stage.",
+        remediation="Build in a separate stage; COPY --from it only the artefacts you ship.",
         references=(
             CIS_DOCKER.control(
                 "4.3", "Ensure that unnecessary packages are not installed in the container"

@@ -141,7 +141,8 @@ class TlsVerificationDisabled(Rule[Dockerfile]):
     ```dockerfile
     FROM python:3.12-slim
     COPY corp-ca.crt /usr/local/share/ca-certificates/corp-ca.crt
-    RUN update-ca-certificates && pip install --cert /etc/ssl/certs/ca-certificates.crt -r requirements.txt
+    RUN update-ca-certificates \\
+        && pip install --cert /etc/ssl/certs/ca-certificates.crt -r requirements.txt
     ```
 
     ## Fix safety
@@ -263,7 +264,7 @@ class TlsVerificationDisabledByVariable(Rule[Dockerfile]):
         title="An environment variable disables TLS certificate verification",
         severity=Severity.MEDIUM,
         targets=DOCKERFILE,
-        remediation="Remove the variable; trust a private CA with NODE_EXTRA_CA_CERTS, SSL_CERT_FILE or pip --cert.",
+        remediation="Remove it; trust a private CA (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE).",
         references=(
             NIST_800_190.control("4.4.3"),
             CWE.control("CWE-295", "Improper Certificate Validation"),
