@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from test_policy import TODAY, exc, vm
+from test_vuln_policy import TODAY, exc, vm
 
 from seawall.model.finding import Severity
 from seawall.rules._base import KNOWN_STANDARDS

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from test_policy import TODAY, exc, vm
+from test_vuln_policy import TODAY, exc, vm
 
 from seawall.model.finding import Severity
 from seawall.vuln.ledger import Ledger
