@@ -11,7 +11,7 @@ import pytest
 from seawall.config import Config
 from seawall.engine import make_context, run_rules
 from seawall.model.finding import Finding
-from seawall.model.source import SourceFile
+from seawall.model.source import SourceFile, Span
 from seawall.parsers.dockerfile import parse_dockerfile
 from seawall.rules._base import Rule
 from seawall.rules.dockerfile.security_rules import SECURITY_RULES
@@ -76,3 +76,122 @@ def test_corpus_runs_without_rule_crashes() -> None:
         assert all(e.kind == "parse" for e in report.errors), report.errors
         checked += not report.errors
     assert checked > 400
+
+
+def _rule(rule_id: str) -> Rule[Any]:
+    return next(r for r in MY_RULES if r.meta.id == rule_id)
+
+
+def test_dev_containers_are_not_judged_as_shipped_images() -> None:
+    text = "FROM python:3.12\nRUN apt-get update && apt-get install -y gcc\n"
+    for rule_id in ("DF004", "DF017", "DF018"):
+        assert run(_rule(rule_id), text, "proj/Dockerfile"), rule_id
+        assert run(_rule(rule_id), text, "proj/.devcontainer/Dockerfile") == [], rule_id
+
+
+def test_secret_values_never_appear_in_messages() -> None:
+    secret = "s3cr3t-Value-42"
+    text = (
+        f"FROM alpine:3.20\nENV DB_PASSWORD={secret}\n"
+        "ENV AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n"
+        f"RUN wget https://deploy:{secret}@repo.example.com/x\n"
+    )
+    found = [f for rid in ("DF005", "DF006") for f in run(_rule(rid), text)]
+    assert len(found) == 3
+    for finding in found:
+        assert secret not in finding.message and "AKIAIOSFODNN7EXAMPLE" not in finding.message
+
+
+def test_severity_depends_on_where_it_ships() -> None:
+    copy = "FROM alpine:3.20 AS build\nCOPY id_rsa /root/.ssh/\nFROM alpine:3.20\nCOPY .env /app/\n"
+    found = sorted(
+        (f.location.span or Span(0, 0), f.severity.name) for f in run(_rule("DF007"), copy)
+    )
+    assert [severity for _, severity in found] == ["MEDIUM", "HIGH"]
+    env = (
+        "FROM node:22 AS b\nENV NODE_TLS_REJECT_UNAUTHORIZED=0\n"
+        "FROM node:22\nENV PYTHONHTTPSVERIFY=0\n"
+    )
+    assert sorted(f.severity.name for f in run(_rule("DF020"), env)) == ["HIGH", "MEDIUM"]
+    url = (
+        "FROM alpine:3.20\nRUN wget https://u:hunter2pass@example.com/x\nENV K=ghp_"
+        + "a" * 36
+        + "\n"
+    )
+    assert sorted(f.severity.name for f in run(_rule("DF006"), url)) == ["CRITICAL", "HIGH"]
+
+
+def test_secret_mount_suggestion_is_display_only() -> None:
+    text = "FROM node:22-slim\nARG NPM_TOKEN\nRUN echo $NPM_TOKEN > .npmrc\n"
+    (finding,) = run(_rule("DF009"), text)
+    assert finding.fix is not None and finding.fix.applicability.value == "display-only"
+    assert finding.fix.edits[0].content == "--mount=type=secret,id=npm_token,env=NPM_TOKEN "
+
+
+def test_digest_rule_shipped_only_option() -> None:
+    text = "FROM golang:1.22 AS build\nFROM alpine:3.20\n"
+    rule = _rule("DF003")
+    source = SourceFile("Dockerfile", text)
+    config = Config(rule_options={"DF003": {"shipped-only": True}})
+    found, _ = run_rules(
+        [rule], parse_dockerfile(source), make_context(config, "Dockerfile", source)
+    )
+    assert [f.message for f in found] == ["base image 'alpine:3.20' is not pinned by digest"]
+    assert len(run(rule, text)) == 2
+
+
+@pytest.mark.parametrize(
+    ("patterns", "path", "excluded"),
+    [
+        ([".git"], ".git", True),
+        ([".git"], "sub/.git", False),
+        (["**/.env"], "a/b/.env", True),
+        (["**/.env"], ".env", True),
+        (["*", "!src"], ".env", True),
+        (["*", "!src"], "src", False),
+        (["*.pem", "!public.pem"], "public.pem", False),
+        (["/.git/"], ".git", True),
+        (["secrets"], "secrets/key.pem", True),
+    ],
+)
+def test_dockerignore_matching(patterns: list[str], path: str, excluded: bool) -> None:
+    from seawall.rules.dockerfile.sensitive_copies import is_excluded
+
+    assert is_excluded(path, patterns) is excluded
+
+
+@pytest.mark.parametrize(
+    ("mode", "world", "setid"),
+    [
+        ("777", True, None),
+        ("0666", True, None),
+        ("1777", False, None),
+        ("755", False, None),
+        ("4755", False, "setuid"),
+        ("2755", False, "setgid"),
+        ("6755", False, "setuid and setgid"),
+        ("3777", False, "setgid"),
+        ("a+rwx", True, None),
+        ("go+w", True, None),
+        ("+w", False, None),
+        ("a+t,o+w", False, None),
+        ("u+s", False, "setuid"),
+        ("+s", False, "setuid and setgid"),
+        ("g-s", False, None),
+        ("o-w", False, None),
+    ],
+)
+def test_mode_parsing(mode: str, world: bool, setid: str | None) -> None:
+    from seawall.rules.dockerfile.privileges import setid_bits, world_writable
+
+    assert world_writable(mode) is world
+    assert setid_bits(mode) == setid
+
+
+def test_windows_shell_stages_are_not_tokenized_as_posix() -> None:
+    text = (
+        "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\n"
+        "RUN curl.exe -k https://example.com/x | iex\n"
+    )
+    assert run(_rule("DF019"), text) == []
+    assert run(_rule("DF010"), text) == []
