@@ -8,9 +8,11 @@ A *datastore* is recognised by its image (or, for a service that only builds, it
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from seawall.parsers.compose import ComposeProject, ComposeService
 from seawall.parsers.compose_syntax import PortSpec
@@ -50,14 +52,23 @@ DATASTORES = (
     "questdb",
 )
 _LOOPBACK = ("127.", "::1", "[::1]", "localhost")
+# Host-name-like words (``db`` in ``postgres://u:p@db:5432/x``; ``redis-commander`` stays whole).
+_HOST_WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
+
+
+@functools.lru_cache(maxsize=32)
+def _datastore_pattern(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    options = "|".join(re.escape(n) for n in names)
+    if not options:
+        return None
+    return re.compile(rf"^(?:cp-)?({options})(?:ql|db|-server|-oss|-stack)?$")
 
 
 def datastore_kind(service: ComposeService, names: Iterable[str] = DATASTORES) -> str | None:
     """Which datastore a service runs (matched on its image's path components), or None."""
-    options = "|".join(re.escape(n) for n in names)
-    if not options:
+    pattern = _datastore_pattern(tuple(names))
+    if pattern is None:
         return None
-    pattern = re.compile(rf"^(?:cp-)?({options})(?:ql|db|-server|-oss|-stack)?$")
     if service.image:
         repository = service.image.split("@", 1)[0]
         last = repository.rsplit("/", 1)
@@ -114,44 +125,66 @@ class ServiceGraph:
     services: dict[str, ServiceNode]
     networks: dict[str, NetworkNode]
     shares_namespace: tuple[tuple[str, str], ...]  # (service, the service whose network it uses)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def shared_networks(self, a: str, b: str) -> list[str]:
         """Networks both services are attached to."""
         return sorted(self.services[a].networks & self.services[b].networks)
 
     def reachable(self, a: str, b: str) -> bool:
-        """Whether ``a`` can open connections to ``b``."""
-        if a == b:
-            return True
-        node_a, node_b = self.services[a], self.services[b]
-        if self.shared_networks(a, b):
-            return True
-        if node_a.host_network:
-            # From the host's network every published port of b is reachable.
-            return bool(any(p.published for p in self.project.services[b].ports)) or (
-                node_b.host_network
-            )
-        return False
+        """Whether ``a`` can open connections to ``b`` (from the host's network, every published
+        port is reachable)."""
+        return a == b or b in self.reachable_from(a)
+
+    def reachable_from(self, a: str) -> frozenset[str]:
+        """Every service ``a`` can reach (itself excluded)."""
+        cache: dict[str, frozenset[str]] = self._cache.setdefault("reach", {})
+        if a not in cache:
+            node = self.services[a]
+            reach: set[str] = set()
+            for net in node.networks:
+                reach.update(self.networks[net].members)
+            if node.host_network:
+                reach.update(
+                    name
+                    for name, other in self.services.items()
+                    if other.host_network
+                    or any(p.published for p in self.project.services[name].ports)
+                )
+            reach.discard(a)
+            cache[a] = frozenset(reach)
+        return cache[a]
 
     def uses(self, a: str, b: str) -> bool:
         """Whether ``a`` is declared or configured to talk to ``b``: ``depends_on``, ``links``,
-        or ``b``'s name or alias in ``a``'s environment or command."""
-        service = self.project.services[a]
-        if b in service.depends_on or b in service.links:
-            return True
-        names = {b}
-        for net in self.project.services[b].networks:
-            names.update(net.aliases)
-        texts = [v.value for v in service.environment]
-        command = service.get("command")
-        if command is not None:
-            from seawall.parsers.yamldoc import to_python
+        or ``b``'s name or alias as a host name in ``a``'s environment or command."""
+        return not self.names(b).isdisjoint(self.mentioned(a))
 
-            texts.append(str(to_python(command)))
-        pattern = re.compile(
-            r"(?<![\w.-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])"
-        )
-        return any(pattern.search(t) for t in texts)
+    def names(self, name: str) -> frozenset[str]:
+        """A service's name and its network aliases."""
+        cache: dict[str, frozenset[str]] = self._cache.setdefault("names", {})
+        if name not in cache:
+            names = {name}
+            for net in self.project.services[name].networks:
+                names.update(net.aliases)
+            cache[name] = frozenset(names)
+        return cache[name]
+
+    def mentioned(self, name: str) -> frozenset[str]:
+        """Services a service declares (``depends_on``, ``links``) and host-like words of its
+        environment values and command."""
+        cache: dict[str, frozenset[str]] = self._cache.setdefault("mentioned", {})
+        if name not in cache:
+            service = self.project.services[name]
+            texts = [v.value for v in service.environment]
+            command = service.get("command")
+            if command is not None:
+                from seawall.parsers.yamldoc import to_python
+
+                texts.append(str(to_python(command)))
+            words = {w for t in texts for w in _HOST_WORD.findall(t)}
+            cache[name] = frozenset((*words, *service.depends_on, *service.links))
+        return cache[name]
 
 
 def build_graph(project: ComposeProject, datastores: Iterable[str] = DATASTORES) -> ServiceGraph:

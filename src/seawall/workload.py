@@ -198,10 +198,10 @@ def normalize_capability(name: str) -> str:
 class _ComposeFields:
     """Builds located fields for one compose service."""
 
-    def __init__(self, service: ComposeService, sources: dict[str, object]) -> None:
+    def __init__(self, service: ComposeService) -> None:
         self.service = service
         self.node = service.node
-        self.sources = sources
+        self.parent_loc = Location(service.key_origin.path, service.key_origin.span)
 
     def loc(self, origin: Origin) -> Location:
         return Location(origin.path, origin.span)
@@ -212,10 +212,6 @@ class _ComposeFields:
         if value.path != entry.key_origin.path or value.span.end < entry.key_origin.span.start:
             return self.loc(value)
         return Location(value.path, entry.key_origin.span.cover(value.span))
-
-    @property
-    def parent_loc(self) -> Location:
-        return self.loc(self.service.key_origin)
 
     def editor(self, key: str, parent: YMap | None = None) -> Editor:
         holder = parent or self.node
@@ -423,7 +419,7 @@ def from_compose_service(
     image_user: str | None = None,
 ) -> Workload:
     """The workload of one compose service of a loaded project."""
-    fields = _ComposeFields(service, dict(project.sources) if project else {})
+    fields = _ComposeFields(service)
     node = service.node
     nnp, seccomp, apparmor, selinux = _security_opt(fields)
     memory, cpus, pids = _limits(fields)

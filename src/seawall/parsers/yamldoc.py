@@ -377,6 +377,9 @@ def _expanded_size(root: Any, source: SourceFile) -> tuple[int, int]:
     return sizes[id(root)], len(order)
 
 
+_FLOW_TOKENS = re.compile(r"[\[\]{}'\"#\n]")
+
+
 def _check_flow_depth(source: SourceFile) -> None:
     """Refuse ``[``/``{`` nesting deeper than MAX_FLOW_DEPTH (quotes and comments skipped)."""
     text = source.text
@@ -384,8 +387,9 @@ def _check_flow_depth(source: SourceFile) -> None:
         return
     depth = 0
     quote = ""
-    previous = "\n"
-    for offset, ch in enumerate(text):
+    for m in _FLOW_TOKENS.finditer(text):
+        ch = m.group()
+        offset = m.start()
         if quote:
             if ch == quote or (ch == "\n" and quote == "#"):
                 quote = ""
@@ -401,11 +405,12 @@ def _check_flow_depth(source: SourceFile) -> None:
                 )
         elif ch in "]}":
             depth = max(0, depth - 1)
-        elif ch in "'\"" and previous in " \t\n[{,:-":
-            quote = ch
-        elif ch == "#" and previous in " \t\n":
-            quote = "#"
-        previous = ch
+        elif ch != "\n":
+            previous = text[offset - 1] if offset else "\n"
+            if ch == "#" and previous in " \t\n":
+                quote = "#"
+            elif ch in "'\"" and previous in " \t\n[{,:-":
+                quote = ch
 
 
 def parse_yaml(source: SourceFile) -> YNode | None:

@@ -72,7 +72,14 @@ def _unique(findings: list[Finding]) -> list[Finding]:
     seen: set[tuple[Any, ...]] = set()
     unique: list[Finding] = []
     for f in findings:
-        key = (f.rule_id, f.location, f.message)
+        span = f.location.span
+        key = (
+            f.rule_id,
+            f.location.path,
+            span.start if span else -1,
+            f.location.pointer,
+            f.message,
+        )
         if key not in seen:
             seen.add(key)
             unique.append(f)

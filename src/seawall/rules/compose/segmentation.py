@@ -45,11 +45,12 @@ def located(
 
 class DatastoreReachableFromEdge(Rule[ComposeProject]):
     """## What it does
-    Reports a datastore (postgres, mysql, mariadb, mongo, redis, memcached, elasticsearch,
-    opensearch, rabbitmq, kafka... — the rule option `datastores`) that an internet-facing service
-    can reach over a shared network although that service does not use it (no `depends_on`,
-    `links`, or mention of the datastore's name in its environment or command). Internet-facing
-    means publishing a port on a non-loopback address, or `network_mode: host`.
+    Reports an internet-facing service that can reach a datastore (postgres, mysql, mariadb,
+    mongo, redis, memcached, elasticsearch, opensearch, rabbitmq, kafka... — the rule option
+    `datastores`) over a shared network although it does not use it (no `depends_on`, `links`, or
+    mention of the datastore's name or alias as a host in its environment or command).
+    Internet-facing means publishing a port on a non-loopback address, or `network_mode: host`.
+    One finding per edge service names the datastores it should not reach.
 
     ## Why is this bad?
     The edge service is the one attackers reach first. If it shares a flat network with a
@@ -113,29 +114,35 @@ class DatastoreReachableFromEdge(Rule[ComposeProject]):
 
     def check(self, model: ComposeProject, ctx: Context) -> Iterator[Finding]:
         graph = graph_for(self, model, ctx)
+        stores = [(s, graph.names(s.name)) for s in graph.services.values() if s.datastore]
         for edge in graph.services.values():
             if not edge.edge or edge.datastore:
                 continue
-            for store in graph.services.values():
-                if store.datastore is None or store.name == edge.name:
-                    continue
-                if not graph.reachable(edge.name, store.name) or graph.uses(edge.name, store.name):
-                    continue
-                shared = graph.shared_networks(edge.name, store.name)
-                origin = model.services[edge.name].key_origin
-                for attachment in model.services[edge.name].networks:
-                    if attachment.name in shared and attachment.origin is not None:
-                        origin = attachment.origin
-                        break
-                via = f"network {shared[0]!r}" if shared else "the host network"
-                yield located(
-                    self,
-                    ctx,
-                    origin,
-                    f"internet-facing service '{edge.name}' can reach datastore '{store.name}' "
-                    f"({store.datastore}) over {via} but does not use it",
-                    f"{edge.name}->{store.name}",
-                )
+            reach = graph.reachable_from(edge.name)
+            mentioned = graph.mentioned(edge.name)
+            unused = [s for s, names in stores if s.name in reach and names.isdisjoint(mentioned)]
+            if not unused:
+                continue
+            # One finding per edge service, at the network that opens the first path.
+            first = unused[0]
+            shared = graph.shared_networks(edge.name, first.name)
+            origin = model.services[edge.name].key_origin
+            for attachment in model.services[edge.name].networks:
+                if attachment.name in shared and attachment.origin is not None:
+                    origin = attachment.origin
+                    break
+            via = f"network {shared[0]!r}" if shared else "the host network"
+            names = ", ".join(f"'{s.name}' ({s.datastore})" for s in unused[:3])
+            more = f" and {len(unused) - 3} more" if len(unused) > 3 else ""
+            noun = "datastore" if len(unused) == 1 else "datastores"
+            yield located(
+                self,
+                ctx,
+                origin,
+                f"internet-facing service '{edge.name}' can reach {noun} {names}{more} "
+                f"over {via} but does not use {'it' if len(unused) == 1 else 'them'}",
+                edge.name,
+            )
 
 
 class DatastorePublishedOnAllInterfaces(Rule[ComposeProject]):
