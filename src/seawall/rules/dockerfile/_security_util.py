@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import (
     Dockerfile,
+    Flag,
     Instruction,
     Stage,
+    expand_vars,
     parse_arg,
     parse_key_values,
     split_words,
@@ -473,3 +475,25 @@ def declared_values(df: Dockerfile, stage: Stage) -> dict[str, str | None]:
                     values[kv.key] = kv.value
     memo.declared[stage.index] = values
     return values
+
+
+def copy_from_images(df: Dockerfile) -> Iterator[tuple[Stage, Flag, str]]:
+    """``COPY --from=<image>`` of external images (not stages), ARGs substituted, and the flag."""
+    for stage in df.stages:
+        for instr in stage.instructions:
+            target = (
+                instr.inner if instr.keyword == "ONBUILD" and instr.inner is not None else instr
+            )
+            if target.keyword != "COPY":
+                continue
+            flag = target.flag("from")
+            if flag is None or not flag.value or df.stage_by_name(flag.value) is not None:
+                continue
+            image = flag.value
+            if "$" in image:
+                image = expand_vars(image, declared_values(df, stage))
+                if "$" in image or not image or df.stage_by_name(image) is not None:
+                    continue
+            # A bare name may be a named build context (--build-context name=…): not judged.
+            if any(c in image for c in ":/@") and _REFERENCE.match(image):
+                yield stage, flag, image

@@ -18,6 +18,7 @@ from seawall.rules._base import (
     TargetKind,
 )
 from seawall.rules.dockerfile._security_util import (
+    copy_from_images,
     external_base,
     is_dev_container,
     resolved_base,
@@ -36,12 +37,24 @@ def _family(ref: ImageRef) -> str:
     return f"{ref.registry}/{ref.repository}"
 
 
+def _floating_tag_message(what: str, image: str) -> str | None:
+    """Why an image reference floats (no tag or `latest`), or None when it is pinned."""
+    ref = parse_image_ref(image)
+    if ref.digest:
+        return None
+    if ref.tag is None:
+        return f"{what} {image!r} has no tag: it means `latest` and changes without notice"
+    if ref.tag.lower() == "latest":
+        return f"{what} {image!r} uses the `latest` tag: it changes without notice"
+    return None
+
+
 class BaseImageUnpinnedTag(Rule[Dockerfile]):
     """## What it does
     Reports a shipped image whose base image has no tag or the `latest` tag (after substituting
-    `ARG` defaults such as `${PYTHON_VERSION:-3.12}`). Builder stages that do not ship, stage
-    references and `scratch` are not reported; a digest (`@sha256:…`) pins the image whatever the
-    tag says.
+    `ARG` defaults such as `${PYTHON_VERSION:-3.12}`), and `COPY --from=<image>` of such an image
+    in the stages that ship. Builder stages that do not ship, stage references and `scratch` are
+    not reported; a digest (`@sha256:…`) pins the image whatever the tag says.
 
     ## Why is this bad?
     `latest` and an absent tag move: the same Dockerfile builds a different operating system or
@@ -93,30 +106,28 @@ class BaseImageUnpinnedTag(Rule[Dockerfile]):
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         root = shipped_root(df)
-        if root is None or not external_base(df, root):
+        if root is None:
             return
-        base = resolved_base(df, root)
-        if base is None:
-            return
-        ref = parse_image_ref(base)
-        if ref.digest:
-            return
-        if ref.tag is None:
-            message = (
-                f"base image {base!r} has no tag: it means `latest` and changes without notice"
-            )
-        elif ref.tag.lower() == "latest":
-            message = f"base image {base!r} uses the `latest` tag: it changes without notice"
-        else:
-            return
-        yield ctx.finding(self, message, span=root.base_span, anchor=f"from:{base}")
+        if not external_base(df, root):
+            root = None
+        base = resolved_base(df, root) if root is not None else None
+        message = _floating_tag_message("base image", base) if base else None
+        if message is not None and root is not None:
+            yield ctx.finding(self, message, span=root.base_span, anchor=f"from:{base}")
+        shipped = shipped_stage_indices(df)
+        for stage, flag, image in copy_from_images(df):
+            if stage.index in shipped:
+                message = _floating_tag_message("COPY --from image", image)
+                if message is not None:
+                    yield ctx.finding(self, message, span=flag.span, anchor=f"copy-from:{image}")
 
 
 class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
     """## What it does
     Reports every `FROM` of an external image that is not pinned by digest (`image:tag@sha256:…`),
-    in every stage: what a builder stage compiles ends up in the shipped image too. Stage
-    references, `scratch` and bases that stay unknown after `ARG` substitution are not reported.
+    in every stage (what a builder stage compiles ends up in the shipped image too), and every
+    `COPY --from=<image>` of an external image. Stage references, `scratch` and bases that stay
+    unknown after `ARG` substitution are not reported.
 
     ## Why is this bad?
     A tag is a mutable pointer: the registry (or anyone who controls it) can move `python:3.12` to
@@ -178,6 +189,19 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
                 f"base image {base!r} is not pinned by digest",
                 span=stage.base_span,
                 anchor=f"from:{stage.index}:{base}",
+            )
+        for stage, flag, image in copy_from_images(df):
+            if shipped_only and stage.index not in shipped:
+                continue
+            if parse_image_ref(image).digest:
+                continue
+            if any(fnmatch.fnmatch(image, pattern) for pattern in ignored):
+                continue
+            yield ctx.finding(
+                self,
+                f"image {image!r} used by COPY --from is not pinned by digest",
+                span=flag.span,
+                anchor=f"copy-from:{stage.index}:{image}",
             )
 
 
