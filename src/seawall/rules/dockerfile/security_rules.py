@@ -10,6 +10,7 @@ from seawall.rules.dockerfile.base_image import (
     BaseImageUnpinnedTag,
     NonMinimalBaseImage,
 )
+from seawall.rules.dockerfile.build_transport import ElevatedBuildPrivileges, PlainHttpDownload
 from seawall.rules.dockerfile.privileges import SetuidSetgidBit, SudoInRun, WorldWritablePermissions
 from seawall.rules.dockerfile.remote_content import (
     AddInsteadOfCopy,
@@ -60,4 +61,6 @@ SECURITY_RULES: tuple[Rule[Any], ...] = (
     PasswordSetInRun(),
     SshServerInImage(),
     PointlessCommandInRun(),
+    ElevatedBuildPrivileges(),
+    PlainHttpDownload(),
 )
