@@ -1,4 +1,4 @@
-"""What the hygiene rules know about package managers: names, subcommands, options that take values."""
+"""What the hygiene rules know about package managers: names, subcommands, valued options."""
 
 from __future__ import annotations
 
@@ -158,7 +158,7 @@ class ParsedArgs:
 
 
 def split_args(cmd: SimpleCommand, takes_value: Iterable[str] = ()) -> ParsedArgs:
-    """Split arguments into options and positionals; options in ``takes_value`` eat the next word."""
+    """Split arguments into options and positionals (``takes_value`` options eat the next word)."""
     value_opts = frozenset(takes_value)
     options: list[Word] = []
     positionals: list[Word] = []
@@ -188,7 +188,7 @@ def subcommand(cmd: SimpleCommand, takes_value: Iterable[str] = ()) -> Word | No
 
 @dataclass(frozen=True)
 class ManagerCall:
-    """A package-manager invocation: the manager, its subcommand word and its positional arguments."""
+    """A package-manager invocation: the manager, its subcommand word and its operands."""
 
     cmd: ShellCommand
     manager: str  # apt-get, apt, yum, dnf, tdnf, microdnf, apk, zypper, pip

@@ -17,7 +17,7 @@ DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 
 @dataclass(frozen=True)
 class CopyArgs:
-    """Sources and destination of a COPY/ADD (heredoc sources counted), with the destination span."""
+    """Sources and destination of a COPY/ADD (heredoc markers count as sources)."""
 
     sources: tuple[str, ...]
     dest: str
@@ -138,7 +138,7 @@ class CopyRelativeDestinationWithoutWorkdir(Rule[Dockerfile]):
         title="COPY to a relative destination with no WORKDIR set",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation="Set WORKDIR before copying to a relative path, or use an absolute destination.",
+        remediation="Set WORKDIR before copying to a relative path, or copy to an absolute path.",
         references=(CWE.control("CWE-665", "Improper Initialization"),),
         aliases=("DL3045",),
     )

@@ -194,7 +194,7 @@ class YarnCacheLeftInLayer(Rule[Dockerfile]):
         title="`yarn install` without `yarn cache clean`",
         severity=Severity.INFO,
         targets=DOCKERFILE,
-        remediation="Add `&& yarn cache clean` to the RUN, or use a cache mount for the yarn cache.",
+        remediation="Add `&& yarn cache clean` to the RUN, or use a cache mount for the cache.",
         references=(CWE.control("CWE-459", "Incomplete Cleanup"),),
         aliases=("DL3060",),
         options=(ALL_STAGES,),

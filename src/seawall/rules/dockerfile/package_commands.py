@@ -1,4 +1,4 @@
-"""Package-manager commands that make builds stale or unpredictable: lone updates, `apt`, upgrades."""
+"""Package-manager commands that make builds stale or unpredictable: lone updates, apt, upgrades."""
 
 from __future__ import annotations
 

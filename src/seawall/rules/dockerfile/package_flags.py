@@ -93,13 +93,15 @@ class PackageInstallWithoutYes(Rule[Dockerfile]):
     ## Example
     ```dockerfile
     FROM debian:bookworm-slim
-    RUN apt-get update && apt-get install --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+    RUN apt-get update && apt-get install --no-install-recommends curl \\
+     && rm -rf /var/lib/apt/lists/*
     ```
 
     Use instead:
     ```dockerfile
     FROM debian:bookworm-slim
-    RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+    RUN apt-get update && apt-get install -y --no-install-recommends curl \\
+     && rm -rf /var/lib/apt/lists/*
     ```
 
     ## Fix safety
@@ -337,7 +339,7 @@ class PipInstallWithCache(Rule[Dockerfile]):
         title="`pip install` keeps its download cache in the image",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation="Use `pip install --no-cache-dir`, set `ENV PIP_NO_CACHE_DIR=1`, or use a cache mount.",
+        remediation="Use `pip install --no-cache-dir`, `ENV PIP_NO_CACHE_DIR=1`, or a cache mount.",
         references=(CWE.control("CWE-459", "Incomplete Cleanup"),),
         aliases=("DL3042", "pip_install_keeping_cached_packages"),
         fix=FixAvailability.ALWAYS,

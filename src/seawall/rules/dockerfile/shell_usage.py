@@ -55,7 +55,7 @@ class ShellChangedViaRun(Rule[Dockerfile]):
         title="/bin/sh replaced in RUN instead of using SHELL",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation='Use `SHELL ["/bin/bash", "-c"]` to change the shell of later RUN instructions.',
+        remediation='Use `SHELL ["/bin/bash", "-c"]` to change the shell of later RUNs.',
         references=(CWE.control("CWE-710", "Improper Adherence to Coding Standards"),),
         aliases=("DL4005", "changing_default_shell_using_run_command"),
     )
@@ -165,7 +165,7 @@ class PipeWithoutPipefail(Rule[Dockerfile]):
         title="Pipe in RUN without pipefail hides failures",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation='Add `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`, or `set -o pipefail &&` in ash.',
+        remediation='Use `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` (ash: `set -o pipefail`).',
         references=(CWE.control("CWE-755", "Improper Handling of Exceptional Conditions"),),
         aliases=("DL4006", "shell_running_a_pipe_without_pipefail_flag"),
         options=(

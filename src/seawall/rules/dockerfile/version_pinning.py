@@ -1,4 +1,4 @@
-"""Opt-in version pinning of installed packages (the noisiest rules of every peer, so off by default)."""
+"""Opt-in version pinning of installed packages (the noisiest rules of every peer)."""
 
 from __future__ import annotations
 
@@ -106,7 +106,7 @@ class OsPackageUnpinned(Rule[Dockerfile]):
         title="OS package installed without a pinned version",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation="Pin the package version, or pin the base image by digest and accept its packages.",
+        remediation="Pin the package version, or pin the base image by digest instead.",
         references=(
             NIST_800_190.control("4.1.1"),
             CWE.control("CWE-1357", "Reliance on Insufficiently Trustworthy Component"),
@@ -237,7 +237,7 @@ class LanguagePackageUnpinned(Rule[Dockerfile]):
         title="Language package installed without a pinned version",
         severity=Severity.LOW,
         targets=DOCKERFILE,
-        remediation="Pin the version (`pkg==1.2.3`, `pkg@1.2.3`, `pkg:1.2.3`, `@v1.2.3`) or use a lock file.",
+        remediation="Pin versions (`pkg==1.2`, `pkg@1.2`, `pkg:1.2`, `@v1.2`) or use a lock file.",
         references=(
             NIST_800_190.control("4.1.1"),
             CWE.control("CWE-1357", "Reliance on Insufficiently Trustworthy Component"),
