@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import (
@@ -25,9 +25,8 @@ from seawall.parsers.dockerfile import (
 from seawall.parsers.shell import SimpleCommand, Word
 from seawall.rules.dockerfile._util import (
     ShellCommand,
-    all_shell_commands,
-    run_instructions,
     scripts_of,
+    shell_commands,
     stage_is_posix,
 )
 
@@ -37,7 +36,10 @@ class _Memo:
 
     def __init__(self, df: Dockerfile) -> None:
         self.df = df
-        self.commands = list(all_shell_commands(df))
+        self.runs = list(_run_instructions(df))
+        self.commands = [
+            (stage, cmd) for stage, instr in self.runs for cmd in shell_commands(df, stage, instr)
+        ]
         self.by_name: dict[str, list[tuple[Stage, ShellCommand]]] = {}
         self.position: dict[int, int] = {}
         self.wrapped: list[tuple[Stage, ShellCommand]] = []
@@ -60,6 +62,23 @@ class _Memo:
         ]
 
 
+def _run_instructions(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
+    """RUN instructions (ONBUILD RUN triggers included) with their stage.
+
+    Works around the parser keeping an ``ONBUILD RUN <<EOF`` heredoc on the ONBUILD instruction
+    and not on its inner RUN: the body is moved onto the inner instruction.
+    """
+    for stage in df.stages:
+        for instr in stage.instructions:
+            if instr.keyword == "RUN":
+                yield stage, instr
+            elif instr.keyword == "ONBUILD" and instr.inner and instr.inner.keyword == "RUN":
+                inner = instr.inner
+                if instr.heredocs and not inner.heredocs:
+                    inner = replace(inner, heredocs=instr.heredocs)
+                yield stage, inner
+
+
 _memo: list[_Memo] = []
 
 
@@ -69,6 +88,11 @@ def _memo_of(df: Dockerfile) -> _Memo:
     memo = _Memo(df)
     _memo[:] = [memo]
     return memo
+
+
+def run_instructions(df: Dockerfile) -> list[tuple[Stage, Instruction]]:
+    """Every RUN instruction (ONBUILD RUN triggers included, with their heredocs) and its stage."""
+    return _memo_of(df).runs
 
 
 def commands(df: Dockerfile) -> list[tuple[Stage, ShellCommand]]:
@@ -447,7 +471,7 @@ def run_scripts(df: Dockerfile) -> Iterator[tuple[Stage, Instruction, str, Calla
     if memo.scripts is None:
         memo.scripts = [
             (stage, instr, script, mapper)
-            for stage, instr in run_instructions(df)
+            for stage, instr in memo.runs
             if stage_is_posix(df, stage)
             for script, mapper in scripts_of(instr)
         ]

@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile, Instruction
 from seawall.rules._base import CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
-from seawall.rules.dockerfile._security_util import commands_named, commands_where
-from seawall.rules.dockerfile._util import ShellCommand, run_instructions
+from seawall.rules.dockerfile._security_util import (
+    commands_named,
+    commands_where,
+    run_instructions,
+)
+from seawall.rules.dockerfile._util import ShellCommand
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 
