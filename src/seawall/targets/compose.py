@@ -41,6 +41,7 @@ def load(
 def check_project(project: ComposeProject, config: Config) -> Report:
     """Run the selected CR and DC rules on a loaded project; pragmas in every file apply."""
     from seawall.engine import filter_suppressed, make_context, run_rules, select_rules
+    from seawall.parsers.compose_syntax import SyntaxProblem, problem_to_error
     from seawall.suppress import parse_suppressions
     from seawall.workload import from_compose_service
 
@@ -52,7 +53,11 @@ def check_project(project: ComposeProject, config: Config) -> Report:
     workload_rules = select_rules(config, TargetKind.WORKLOAD, shown)
     if workload_rules:
         for service in project.services.values():
-            workload = from_compose_service(service, project)
+            try:
+                workload = from_compose_service(service, project)
+            except SyntaxProblem as exc:  # a value of the wrong shape: this service is skipped
+                report.errors.append(_error(problem_to_error(exc, project.sources)))
+                continue
             found, errors = run_rules(workload_rules, workload, ctx)
             findings.extend(found)
             report.errors.extend(errors)
