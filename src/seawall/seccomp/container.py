@@ -163,10 +163,10 @@ def wait_or_stop(container: Container, timeout: float) -> int | None:
         return None
 
 
-def logs(container: Container, limit: int = 4000) -> str:
-    """The container's combined output (tail), decoded."""
+def logs(container: Container, limit: int = 4000, since: int | None = None) -> str:
+    """The container's combined output (tail, optionally only since a Unix time), decoded."""
     try:
-        raw = container.logs(stdout=True, stderr=True)
+        raw = container.logs(stdout=True, stderr=True, since=since)
     except Exception:
         return ""
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)

@@ -194,27 +194,30 @@ def record_image(
     recordings: list[Recording] = []
     with tempfile.TemporaryDirectory(prefix="seawall-record-") as work:
         bundle = make_strace_bundle(Path(work) / "strace")
-        for run in range(1, runs + 1):
-            out = Path(work) / f"out-{run}"
-            out.mkdir()
-            out.chmod(0o777)  # the workload may run as any user
-            kwargs = options.create_kwargs()
-            kwargs["volumes"] = [
-                *kwargs.get("volumes", []),
-                f"{bundle.directory}:{BUNDLE_MOUNT}:ro",
-                f"{out}:{OUTPUT_MOUNT}:rw",
-            ]
-            try:
-                container = client.containers.create(
-                    image,
-                    entrypoint=bundle.argv(f"{OUTPUT_MOUNT}/trace.txt", argv[:1]),
-                    command=argv[1:],
-                    detach=True,
-                    **kwargs,
-                )
-            except docker.errors.APIError as exc:
-                raise SeawallError(f"cannot create a container from {image!r}: {exc}") from None
-            with removing(container):
+        out = Path(work) / "out"
+        out.mkdir()
+        out.chmod(0o777)  # the workload may run as any user
+        kwargs = options.create_kwargs()
+        kwargs["volumes"] = [
+            *kwargs.get("volumes", []),
+            f"{bundle.directory}:{BUNDLE_MOUNT}:ro",
+            f"{out}:{OUTPUT_MOUNT}:rw",
+        ]
+        try:
+            container = client.containers.create(
+                image,
+                entrypoint=bundle.argv(f"{OUTPUT_MOUNT}/trace.txt", argv[:1]),
+                command=argv[1:],
+                detach=True,
+                **kwargs,
+            )
+        except docker.errors.APIError as exc:
+            raise SeawallError(f"cannot create a container from {image!r}: {exc}") from None
+        # One container started `runs` times: each start traces afresh (strace -o truncates),
+        # without copying the image's filesystem again.
+        with removing(container):
+            for run in range(1, runs + 1):
+                (out / "trace.txt").unlink(missing_ok=True)
                 _run_traced(container, duration, smoke, startup)
                 lines = _read_lines(out / "trace.txt")
                 if not lines:
@@ -222,7 +225,7 @@ def record_image(
                         f"strace recorded nothing in {image!r} (run {run}); output: "
                         + (logs(container).strip().splitlines() or ["-"])[-1]
                     )
-            recordings.append(parse_strace(lines, arch_name, source=f"strace in image {image}"))
+                recordings.append(parse_strace(lines, arch_name, source=f"strace in image {image}"))
     return merge_all(recordings)
 
 
