@@ -432,3 +432,47 @@ def test_too_many_services(tmp_path: Path) -> None:
 def test_missing_compose_file(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such file"):
         load_project([tmp_path / "compose.yaml"], LoadOptions(environ={}))
+
+
+# ---------------------------------------------------------------- include
+
+
+def test_include_adds_resources_relative_to_the_included_file(project_in: Load) -> None:
+    project = project_in(
+        {
+            "compose.yaml": (
+                "include:\n  - db/compose.yaml\n"
+                "services:\n  web:\n    image: a:1\n    depends_on: [db]\n    networks: [back]\n"
+            ),
+            "db/compose.yaml": (
+                "services:\n  db:\n    image: postgres:16\n    env_file: db.env\n"
+                "    networks: [back]\nnetworks:\n  back:\n    internal: true\n"
+            ),
+            "db/db.env": "POSTGRES_DB=app\n",
+        }
+    )
+    assert sorted(project.services) == ["db", "web"]
+    assert project.networks["back"].internal
+    db = project.services["db"]
+    assert [(v.name, v.origin.path) for v in db.environment] == [("POSTGRES_DB", "db/db.env")]
+    image = db.node.get("image")
+    assert image is not None and image.origin.path == "db/compose.yaml"
+
+
+def test_include_conflict_and_cycle_are_errors(project_in: Load) -> None:
+    with pytest.raises(ParseError, match="service 'web' is also defined by include"):
+        project_in(
+            {
+                "compose.yaml": "include: [other.yaml]\nservices:\n  web:\n    image: a:1\n",
+                "other.yaml": "services:\n  web:\n    image: b:1\n",
+            }
+        )
+    with pytest.raises(ParseError, match="include cycle"):
+        project_in(
+            {
+                "compose.yaml": "include: [other.yaml]\nservices:\n  web:\n    image: a:1\n",
+                "other.yaml": "include: [compose.yaml]\nservices:\n  x:\n    image: b:1\n",
+            }
+        )
+    with pytest.raises(ParseError, match="include 'gone.yaml': no such file"):
+        project_in({"compose.yaml": "include: [gone.yaml]\nservices:\n  web:\n    image: a:1\n"})

@@ -308,6 +308,70 @@ class _Loader:
         services = doc.get("services")
         return services if isinstance(services, YMap) else YMap({}, doc.origin)
 
+    # -- include
+
+    def with_includes(self, doc: YMap, path: Path, chain: tuple[Path, ...] = ()) -> YMap:
+        """``doc`` with the resources of its ``include:`` entries added (a conflict is an error)."""
+        include = doc.get("include")
+        if include is None:
+            return doc
+        real = path.resolve()
+        if real in chain:
+            raise self.fail(
+                include.origin, "include cycle: " + " -> ".join(p.name for p in (*chain, real))
+            )
+        result = doc
+        for entry in list_of(include, "include"):
+            files_node: YNode | None = entry
+            base: Path | None = None  # default: the directory of the first included file
+            if isinstance(entry, YMap):
+                files_node = entry.get("path")
+                directory = scalar_text(entry.get("project_directory"))
+                if directory:
+                    base = path.parent / directory
+            names = [scalar_text(n) or "" for n in list_of(files_node, "include")]
+            if not names or not all(names):
+                raise self.fail(entry.origin, "include entry needs a path")
+            included: YMap | None = None
+            base = base or (path.parent / names[0]).parent
+            for name in names:
+                target = path.parent / name
+                try:
+                    part = self.document(target, base)
+                except SourceError as exc:
+                    raise self.fail(entry.origin, f"include {name!r}: {exc.reason}") from None
+                part = self.with_includes(
+                    self.resolve_extends(part, target), target, (*chain, real)
+                )
+                included = part if included is None else merge_documents(included, part)
+            assert included is not None
+            result = self.add_included(result, included, entry, names[0])
+        return result
+
+    def add_included(self, doc: YMap, included: YMap, entry: YNode, name: str) -> YMap:
+        entries = dict(doc.entries)
+        for section in ("services", "networks", "volumes", "secrets", "configs"):
+            extra = included.get(section)
+            if not isinstance(extra, YMap) or not extra.entries:
+                continue
+            own = entries.get(section)
+            own_map = own.value if own is not None and isinstance(own.value, YMap) else None
+            combined = dict(own_map.entries) if own_map is not None else {}
+            for key, item in extra.entries.items():
+                if key in combined:
+                    raise self.fail(
+                        combined[key].key_origin,
+                        f"{section[:-1]} {key!r} is also defined by include {name!r}",
+                    )
+                combined[key] = item
+            holder = own_map or extra
+            entries[section] = YEntry(
+                section,
+                own.key_origin if own is not None else included.entries[section].key_origin,
+                YMap(combined, holder.origin, holder.indent, holder.flow, holder.tag),
+            )
+        return YMap(entries, doc.origin, doc.indent, doc.flow, doc.tag)
+
     # -- extends
 
     def resolve_extends(self, doc: YMap, path: Path) -> YMap:
@@ -388,7 +452,7 @@ def load_project(files: Sequence[Path], options: LoadOptions | None = None) -> C
         merged: YMap | None = None
         for path in files:
             doc = loader.document(path, project_dir)
-            doc = loader.resolve_extends(doc, path)
+            doc = loader.with_includes(loader.resolve_extends(doc, path), path)
             merged = doc if merged is None else merge_documents(merged, doc)
         assert merged is not None
         return _build_project(loader, merged, dotenv, [loader.display(p) for p in files])
