@@ -474,5 +474,5 @@ def test_include_conflict_and_cycle_are_errors(project_in: Load) -> None:
                 "other.yaml": "include: [compose.yaml]\nservices:\n  x:\n    image: b:1\n",
             }
         )
-    with pytest.raises(ParseError, match="include 'gone.yaml': no such file"):
+    with pytest.raises(ParseError, match=r"include 'gone\.yaml': no such file"):
         project_in({"compose.yaml": "include: [gone.yaml]\nservices:\n  web:\n    image: a:1\n"})

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conftest import check
-
 from seawall.parsers.compose import ComposeProject
 
 Load = Callable[..., ComposeProject]
@@ -36,7 +35,8 @@ def test_seawall_and_peer_pragmas(project_in: Load) -> None:
     assert remaining == [
         (
             "CR015",
-            "service 'agent': mounts the container runtime socket '/run/containerd/containerd.sock'",
+            "service 'agent': mounts the container runtime socket "
+            "'/run/containerd/containerd.sock'",
         )
     ]
     assert report.suppressed == 4
@@ -46,7 +46,9 @@ def test_pragma_in_an_env_file(project_in: Load) -> None:
     project = project_in(
         {
             "compose.yaml": "services:\n  db:\n    image: postgres:16\n    env_file: db.env\n",
-            "db.env": "# seawall: ignore=CR024 -- throwaway test database\nPGPASSWORD=x1\nTOKEN=abc\n",
+            "db.env": (
+                "# seawall: ignore=CR024 -- throwaway test database\nPGPASSWORD=x1\nTOKEN=abc\n"
+            ),
         }
     )
     report = check(project, "CR024")
