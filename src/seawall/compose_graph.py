@@ -51,6 +51,42 @@ DATASTORES = (
     "minio",
     "questdb",
 )
+_SQL = ("postgres", "postgis", "timescaledb", "mysql", "mariadb", "percona", "mssql", "oracle")
+# Images that are clients (admin UIs) of a datastore kind: they use it by design.
+CLIENT_IMAGES = {
+    "pgadmin": ("postgres", "postgis", "timescaledb"),
+    "pgadmin4": ("postgres", "postgis", "timescaledb"),
+    "adminer": _SQL,
+    "phpmyadmin": ("mysql", "mariadb", "percona"),
+    "mongo-express": ("mongo",),
+    "redis-commander": ("redis", "valkey", "keydb"),
+    "redisinsight": ("redis", "valkey", "keydb"),
+    "kibana": ("elasticsearch",),
+    "opensearch-dashboards": ("opensearch",),
+    "kafka-ui": ("kafka", "redpanda"),
+    "akhq": ("kafka", "redpanda"),
+    "console": ("redpanda",),
+}
+# Environment-variable name tokens that say "I talk to a datastore of this kind".
+_ENV_TOKENS = {
+    "POSTGRES": ("postgres", "postgis", "timescaledb"),
+    "PG": ("postgres", "postgis", "timescaledb"),
+    "MYSQL": ("mysql", "mariadb", "percona"),
+    "MARIADB": ("mariadb", "mysql"),
+    "MONGO": ("mongo",),
+    "MONGODB": ("mongo",),
+    "REDIS": ("redis", "valkey", "keydb"),
+    "MEMCACHED": ("memcached",),
+    "ELASTIC": ("elasticsearch",),
+    "ELASTICSEARCH": ("elasticsearch",),
+    "OPENSEARCH": ("opensearch",),
+    "RABBITMQ": ("rabbitmq",),
+    "AMQP": ("rabbitmq",),
+    "KAFKA": ("kafka", "redpanda"),
+    "DB": _SQL,
+    "DATABASE": _SQL,
+    "MSSQL": ("mssql",),
+}
 _LOOPBACK = ("127.", "::1", "[::1]", "localhost")
 # Host-name-like words (``db`` in ``postgres://u:p@db:5432/x``; ``redis-commander`` stays whole).
 _HOST_WORD = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?")
@@ -157,8 +193,34 @@ class ServiceGraph:
 
     def uses(self, a: str, b: str) -> bool:
         """Whether ``a`` is declared or configured to talk to ``b``: ``depends_on``, ``links``,
-        or ``b``'s name or alias as a host name in ``a``'s environment or command."""
-        return not self.names(b).isdisjoint(self.mentioned(a))
+        ``b``'s name or alias as a host name in ``a``'s environment or command, a secret both
+        mount, or (for a datastore ``b``) a client image or variable names of ``b``'s kind."""
+        if not self.names(b).isdisjoint(self.mentioned(a)):
+            return True
+        kind = self.services[b].datastore
+        return (kind is not None and kind in self.client_of(a)) or self.share_secret(a, b)
+
+    def share_secret(self, a: str, b: str) -> bool:
+        """Whether both services mount a common Compose secret."""
+        ours = {s.source for s in self.project.services[a].secrets}
+        return bool(ours) and not ours.isdisjoint(
+            s.source for s in self.project.services[b].secrets
+        )
+
+    def client_of(self, name: str) -> frozenset[str]:
+        """Datastore kinds a service is a client of, by its image or its variable names."""
+        cache: dict[str, frozenset[str]] = self._cache.setdefault("client", {})
+        if name not in cache:
+            service = self.project.services[name]
+            kinds: set[str] = set()
+            if service.image:
+                repository = service.image.split("@", 1)[0].rsplit(":", 1)[0].lower()
+                kinds.update(CLIENT_IMAGES.get(repository.rsplit("/", 1)[-1], ()))
+            for var in service.environment:
+                for token in re.split(r"[^A-Z0-9]+", var.name.upper()):
+                    kinds.update(_ENV_TOKENS.get(token, ()))
+            cache[name] = frozenset(kinds)
+        return cache[name]
 
     def names(self, name: str) -> frozenset[str]:
         """A service's name and its network aliases."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, write_files
+from conftest import CORPUS, check, write_files
 from seawall.cli import main
 from seawall.compose_graph import build_graph, datastore_kind, to_dot, to_mermaid
 from seawall.parsers.compose import ComposeProject
@@ -134,3 +134,29 @@ def test_graph_command_errors(
     err = capsys.readouterr().err
     assert err.startswith("seawall: error: ") and message in err
     assert "Traceback" not in err
+
+
+def test_uses_by_secret_client_image_and_variable_names(project_in: Load) -> None:
+    project = project_in(
+        {
+            "compose.yaml": (
+                "services:\n"
+                "  api:\n    image: a:1\n    ports: ['80:80']\n    secrets: [pw]\n"
+                "  ui:\n    image: dpage/pgadmin4:8\n    ports: ['81:80']\n"
+                "  app:\n    image: a:1\n    ports: ['82:80']\n    environment: [POSTGRES_DB=x]\n"
+                "  proxy:\n    image: nginx:1.27\n    ports: ['83:80']\n"
+                "  db:\n    image: postgres:16\n    secrets: [pw]\n"
+                "secrets:\n  pw: {file: ./pw.txt}\n"
+            )
+        }
+    )
+    graph = build_graph(project)
+    assert graph.uses("api", "db") and graph.share_secret("api", "db")
+    assert graph.uses("ui", "db") and "postgres" in graph.client_of("ui")
+    assert graph.uses("app", "db")
+    assert not graph.uses("proxy", "db")
+    report = check(project, "DC001")
+    assert [f.message for f in report.findings] == [
+        "internet-facing service 'proxy' can reach datastore 'db' (postgres) over network "
+        "'default' but does not use it"
+    ]

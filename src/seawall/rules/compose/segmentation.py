@@ -47,8 +47,11 @@ class DatastoreReachableFromEdge(Rule[ComposeProject]):
     """## What it does
     Reports an internet-facing service that can reach a datastore (postgres, mysql, mariadb,
     mongo, redis, memcached, elasticsearch, opensearch, rabbitmq, kafka... — the rule option
-    `datastores`) over a shared network although it does not use it (no `depends_on`, `links`, or
-    mention of the datastore's name or alias as a host in its environment or command).
+    `datastores`) over a shared network although it does not use it: no `depends_on` or `links`,
+    no mention of the datastore's name or alias as a host in its environment or command, no
+    secret mounted by both, no variable named for that kind of datastore (`POSTGRES_*`,
+    `REDIS_URL`, `DB_*`...), and not a known client of it (pgadmin, adminer, phpmyadmin,
+    mongo-express, kibana...).
     Internet-facing means publishing a port on a non-loopback address, or `network_mode: host`.
     One finding per edge service names the datastores it should not reach.
 
@@ -120,7 +123,15 @@ class DatastoreReachableFromEdge(Rule[ComposeProject]):
                 continue
             reach = graph.reachable_from(edge.name)
             mentioned = graph.mentioned(edge.name)
-            unused = [s for s, names in stores if s.name in reach and names.isdisjoint(mentioned)]
+            clients = graph.client_of(edge.name)
+            unused = [
+                s
+                for s, names in stores
+                if s.name in reach
+                and names.isdisjoint(mentioned)
+                and s.datastore not in clients
+                and not graph.share_secret(edge.name, s.name)
+            ]
             if not unused:
                 continue
             # One finding per edge service, at the network that opens the first path.
