@@ -65,7 +65,6 @@ class ImageNotVersioned(Rule[Workload]):
             NIST_800_190.control("4.2.2", "Stale images in registries"),
             CWE.control("CWE-1357", "Reliance on Insufficiently Trustworthy Component"),
         ),
-        aliases=("image_version_using_latest", "image_version_not_explicit"),
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:

@@ -105,7 +105,6 @@ class RunsAsRoot(Rule[Workload]):
             NIST_800_190.control("4.4.3", "Insecure container runtime configurations"),
             CWE.control("CWE-250", "Execution with Unnecessary Privileges"),
         ),
-        aliases=("CIS-4.1", "CIS-5.24"),
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:

@@ -65,7 +65,6 @@ class SecretInEnvironment(Rule[Workload]):
                 "CWE-526", "Exposure of Sensitive Information Through Environmental Variables"
             ),
         ),
-        aliases=("passwords_and_secrets",),
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
