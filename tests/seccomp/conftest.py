@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import shutil
 import sys
@@ -31,6 +32,19 @@ print("workload ok", digest[:12])
 """
 
 
+def in_ci() -> bool:
+    """Real components must be present under CI=true: absence fails instead of skipping."""
+    return os.environ.get("CI", "").strip().lower() == "true"
+
+
+def unavailable(reason: str) -> None:
+    """Fail in CI, skip elsewhere."""
+    if in_ci():
+        pytest.fail(f"real component unavailable in CI: {reason}", pytrace=False)
+    pytest.skip(f"real component unavailable: {reason}")
+
+
+@pytest.fixture(scope="session")
 def workload_argv() -> list[str]:
     """The command line of the Python workload."""
     return [sys.executable, "-c", WORKLOAD]
@@ -47,13 +61,22 @@ def needs_x86_64() -> None:
 def strace_available() -> None:
     """strace is a real component of these tests: it must exist in CI."""
     if shutil.which("strace") is None:
-        from conftest import unavailable
-
         unavailable("strace is not installed")
 
 
 @pytest.fixture(scope="session")
-def python_recording(strace_available: None, tmp_path_factory: pytest.TempPathFactory) -> Recording:
+def pyseccomp_available() -> None:
+    """libseccomp's Python binding loads profiles in-process."""
+    try:
+        import pyseccomp  # noqa: F401
+    except (ImportError, OSError) as exc:
+        unavailable(f"pyseccomp/libseccomp: {exc}")
+
+
+@pytest.fixture(scope="session")
+def python_recording(
+    strace_available: None, workload_argv: list[str], tmp_path_factory: pytest.TempPathFactory
+) -> Recording:
     """Two real strace runs of the Python workload, merged."""
     cwd = Path(tmp_path_factory.mktemp("workload"))
-    return record_command(workload_argv(), runs=2, cwd=str(cwd))
+    return record_command(workload_argv, runs=2, cwd=str(cwd))

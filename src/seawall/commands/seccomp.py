@@ -49,7 +49,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     rec.add_argument("--smoke", help="with --image: host command run while the service is up")
     rec.add_argument("--startup", type=float, default=1.0, help="seconds before --smoke runs")
     _add_run_options(rec)
-    rec.add_argument("command", nargs="*", help="command to trace (after --)")
+    rec.add_argument("argv", nargs="*", metavar="COMMAND", help="command to trace (after --)")
 
     gen = actions.add_parser(
         "generate",
@@ -117,7 +117,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     _add_run_options(ver)
     ver.add_argument(
-        "command", nargs="*", help="command to run instead of the image's CMD (after --)"
+        "argv", nargs="*", metavar="COMMAND", help="command instead of the image's CMD (after --)"
     )
 
 
@@ -159,7 +159,8 @@ def _run_options(args: argparse.Namespace) -> RunOptions:
 
 
 def _command(args: argparse.Namespace) -> list[str]:
-    command = list(args.command or [])
+    # Named "argv": "command" is the top-level parser's destination for the subcommand name.
+    command = list(args.argv or [])
     if command and command[0] == "--":
         command = command[1:]
     return command
