@@ -1,8 +1,9 @@
 """Helpers shared by the Dockerfile security rules (DF002-DF049).
 
-Tokenizing every RUN once per rule would dominate the run time, so the shell commands of the last
-Dockerfile seen are kept in a one-entry cache keyed on the Dockerfile object's identity: the engine
-runs all rules over one parsed file before moving to the next.
+Looking up the same commands, scripts and ENV/ARG pairs in every rule would dominate the run
+time, so they are computed once per parsed Dockerfile and kept in its ``cache`` (a ``_Memo``):
+commands indexed by program name, RUN scripts with offset mappers, key/value pairs, declared
+variables per stage.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from seawall.parsers.dockerfile import (
     Instruction,
     Stage,
     expand_vars,
-    parse_arg,
     parse_key_values,
     split_words,
 )
@@ -49,7 +49,7 @@ class _Memo:
             if cmd.command is not cmd.program:
                 self.wrapped.append((stage, cmd))
         self.scripts: list[tuple[Stage, Instruction, str, Callable[[int], int]]] | None = None
-        self.pairs: dict[int, list[KeyValue]] = {}
+        self.pairs: dict[int, list[KeyValue]] = {}  # ENV/ARG/LABEL pairs by instruction id
         self.declared: dict[int, dict[str, str | None]] = {}
         self.names: dict[int, dict[str, str]] = {}
         self.named: dict[tuple[str, ...], list[tuple[Stage, ShellCommand]]] = {}
@@ -79,15 +79,14 @@ def _run_instructions(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
                 yield stage, inner
 
 
-_memo: list[_Memo] = []
-
-
 def _memo_of(df: Dockerfile) -> _Memo:
-    if _memo and _memo[0].df is df:
-        return _memo[0]
-    memo = _Memo(df)
-    _memo[:] = [memo]
+    memo = df.cache.get(_MEMO_KEY)
+    if not isinstance(memo, _Memo):
+        memo = df.cache[_MEMO_KEY] = _Memo(df)
     return memo
+
+
+_MEMO_KEY = "security_rules"
 
 
 def run_instructions(df: Dockerfile) -> list[tuple[Stage, Instruction]]:
@@ -184,51 +183,46 @@ def shipped_root(df: Dockerfile) -> Stage | None:
 
 @dataclass(frozen=True)
 class KeyValue:
-    """One ``key=value`` of an ENV, ARG or LABEL instruction, with source spans."""
+    """One ``key=value`` of an ENV, ARG or LABEL instruction; offsets are into its ``args``."""
 
     instruction: Instruction
     key: str
     value: str | None
-    span: Span  # the whole pair
-    key_span: Span
+    start: int
+    end: int
+    key_end: int
+
+    @property
+    def span(self) -> Span:
+        """Source span of the whole pair."""
+        return self.instruction.args_span(self.start, self.end)
+
+    @property
+    def key_span(self) -> Span:
+        """Source span of the key."""
+        return self.instruction.args_span(self.start, self.key_end)
 
 
-def key_values(instr: Instruction) -> list[KeyValue]:
+def key_values(df: Dockerfile, instr: Instruction) -> list[KeyValue]:
     """The pairs of an ENV/LABEL (``k=v`` or legacy ``k v``) or ARG (``NAME[=default]``)."""
-    if _memo:
-        cached = _memo[0].pairs.get(id(instr))
-        if cached is not None and cached[:1] and cached[0].instruction is instr:
-            return cached
-    pairs = _key_values(instr)
-    if _memo:
-        _memo[0].pairs[id(instr)] = pairs
-    return pairs
+    pairs = _memo_of(df).pairs
+    found = pairs.get(id(instr))
+    if found is None:
+        found = pairs[id(instr)] = _key_values(instr)
+    return found
 
 
 def _key_values(instr: Instruction) -> list[KeyValue]:
     out: list[KeyValue] = []
     if instr.keyword == "ARG":
-        words = split_words(instr.args)
-        for (name, value), (_, start, end) in zip(parse_arg(instr.args), words, strict=False):
-            key_end = start + len(name)
-            out.append(
-                KeyValue(
-                    instr, name, value, instr.args_span(start, end), instr.args_span(start, key_end)
-                )
-            )
+        for word, start, end in split_words(instr.args):
+            name, sep, value = word.partition("=")
+            out.append(KeyValue(instr, name, value if sep else None, start, end, start + len(name)))
         return out
     for key, value, start, end in parse_key_values(instr.args):
         raw_key = instr.args[start : start + len(key)]
         key_len = len(key) if raw_key == key else len(key) + 2  # quoted key
-        out.append(
-            KeyValue(
-                instr,
-                key,
-                value,
-                instr.args_span(start, end),
-                instr.args_span(start, start + key_len),
-            )
-        )
+        out.append(KeyValue(instr, key, value, start, end, start + key_len))
     return out
 
 
@@ -242,7 +236,7 @@ def iter_assignments(
     for instr in df.instructions:
         target = instr.inner if instr.keyword == "ONBUILD" and instr.inner is not None else instr
         if target.keyword in wanted:
-            for kv in key_values(target):
+            for kv in key_values(df, target):
                 yield by_index.get(instr.stage_index), kv
 
 
@@ -301,7 +295,7 @@ def declared_names(df: Dockerfile, stage: Stage) -> dict[str, str]:
     names: dict[str, str] = {name: "ARG" for name in df.global_args}
     for s in df.lineage(stage):
         for instr in s.of("ARG", "ENV"):
-            for kv in key_values(instr):
+            for kv in key_values(df, instr):
                 names[kv.key] = instr.keyword
     memo.names[stage.index] = names
     return names
@@ -492,7 +486,7 @@ def declared_values(df: Dockerfile, stage: Stage) -> dict[str, str | None]:
     values: dict[str, str | None] = dict(df.global_args)
     for s in df.lineage(stage):
         for instr in s.of("ARG", "ENV"):
-            for kv in key_values(instr):
+            for kv in key_values(df, instr):
                 if instr.keyword == "ARG" and kv.value is None:
                     values.setdefault(kv.key, None)
                 else:

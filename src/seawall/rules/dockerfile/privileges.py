@@ -182,6 +182,7 @@ def _mode_of_command(df: Dockerfile, cmd: ShellCommand) -> Iterator[ModeChange]:
                 )
 
 
+_CLAUSE = re.compile(r"^([ugoa]*)([-+=])([rwxXst]*)$")
 _OCTAL = re.compile(r"^[0-7]{3,4}$")
 _SYMBOLIC = re.compile(r"^[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*$")
 
@@ -195,7 +196,7 @@ def world_writable(mode: str) -> bool:
         return False
     granted = sticky = False
     for clause in mode.split(","):
-        m = re.match(r"^([ugoa]*)([-+=])([rwxXst]*)$", clause)
+        m = _CLAUSE.match(clause)
         if m is None or m.group(2) == "-":
             continue
         who, _, perms = m.groups()
@@ -215,7 +216,7 @@ def setid_bits(mode: str) -> str | None:
             uid, gid = bool(special & 4), bool(special & 2)
     elif _SYMBOLIC.match(mode):
         for clause in mode.split(","):
-            m = re.match(r"^([ugoa]*)([-+=])([rwxXst]*)$", clause)
+            m = _CLAUSE.match(clause)
             if m is None or m.group(2) == "-" or "s" not in m.group(3):
                 continue
             who = m.group(1) or "a"

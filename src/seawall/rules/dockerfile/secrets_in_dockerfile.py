@@ -213,7 +213,7 @@ def _argument_names(df: Dockerfile, stage: Stage) -> set[str]:
     names = set(df.global_args)
     for s in df.lineage(stage):
         for instr in s.of("ARG"):
-            names.update(kv.key for kv in key_values(instr))
+            names.update(kv.key for kv in key_values(df, instr))
     return names
 
 

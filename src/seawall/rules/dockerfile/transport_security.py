@@ -24,13 +24,14 @@ from seawall.rules.dockerfile._util import ShellCommand
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _FALSE = frozenset({"false", "0", "no", "off"})
+_PIP_VERSIONED = re.compile(r"pip\d(?:\.\d+)?")
 _PIP = frozenset({"pip", "pip3", "pip2", "pipenv", "uv"})
 _NPM = frozenset({"npm", "yarn", "pnpm"})
 
 
 def _pip_like(cmd: ShellCommand) -> bool:
     prog = cmd.program
-    if prog.name in _PIP or re.fullmatch(r"pip\d(?:\.\d+)?", prog.name):
+    if prog.name in _PIP or _PIP_VERSIONED.fullmatch(prog.name):
         return True
     texts = [w.text for w in prog.words[:3]]
     return prog.name.startswith("python") and texts[1:3] == ["-m", "pip"]
@@ -342,15 +343,17 @@ _SIGNATURE_TEXT = re.compile(
 
 
 _SIGNATURE_PROGRAMS = tuple(_SIGNATURE_FLAGS)
+_RPM_MANAGERS = frozenset({"yum", "dnf", "microdnf", "tdnf"})
+_GPGCHECK_OFF = re.compile(r"--setopt=(?:[\w.-]*\.)?gpgcheck=(?:0|false|no)", re.I)
+_APT_UNAUTHENTICATED = re.compile(r"AllowUnauthenticated=(?:true|1)", re.I)
+_PACKAGE_FILE = re.compile(r"\.(?:apk|deb|rpm)$")
 _SIGNATURE_HINTS = ("trusted=yes", "gpgcheck", "allowunauthenticated", "allowinsecurerepositories")
 
 
 def _local_packages_only(cmd: ShellCommand) -> bool:
     """Whether every operand is a local package file (``/tmp/pkgs/x.apk``, ``./x.rpm``)."""
     operands = [w.text for w in cmd.program.words[1:] if not w.text.startswith("-")]
-    files = [
-        o for o in operands if re.search(r"\.(?:apk|deb|rpm)$", o) or o.startswith(("/", "./"))
-    ]
+    files = [o for o in operands if _PACKAGE_FILE.search(o) or o.startswith(("/", "./"))]
     return (
         bool(files)
         and not any("://" in o for o in operands)
@@ -416,37 +419,22 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         reported: list[Span] = []
         for _, cmd in commands_named(df, *_SIGNATURE_PROGRAMS):
-            flags = _SIGNATURE_FLAGS.get(cmd.name)
-            if flags is None:
-                continue
+            name = cmd.name
+            flags = _SIGNATURE_FLAGS[name]
             reported.append(cmd.span())
-            if _local_packages_only(cmd):
-                continue  # packages built or copied into this build: no download to verify
+            hits = []
             for w in cmd.program.words[1:]:
                 text = w.text.split("=", 1)[0] if w.text.startswith("--") else w.text
                 if text in flags:
-                    yield ctx.finding(
-                        self,
-                        f"{cmd.name} {text} installs packages without signature checks",
-                        span=cmd.word_span(w),
-                    )
-                elif cmd.name.endswith("dnf") or cmd.name == "yum":
-                    if re.fullmatch(
-                        r"--setopt=(?:[\w.-]*\.)?gpgcheck=(?:0|false|no)", w.text, re.I
-                    ):
-                        yield ctx.finding(
-                            self,
-                            f"{cmd.name} {w.text} disables signature checks",
-                            span=cmd.word_span(w),
-                        )
-                elif cmd.name in ("apt-get", "apt") and re.search(
-                    r"AllowUnauthenticated=(?:true|1)", w.text, re.I
-                ):
-                    yield ctx.finding(
-                        self,
-                        f"{cmd.name} -o {w.text} disables signature checks",
-                        span=cmd.word_span(w),
-                    )
+                    hits.append((w, f"{name} {text} installs packages without signature checks"))
+                elif name in _RPM_MANAGERS and _GPGCHECK_OFF.fullmatch(w.text):
+                    hits.append((w, f"{name} {w.text} disables signature checks"))
+                elif name in ("apt-get", "apt") and _APT_UNAUTHENTICATED.search(w.text):
+                    hits.append((w, f"{name} -o {w.text} disables signature checks"))
+            if not hits or _local_packages_only(cmd):
+                continue  # local packages built or copied into this build: nothing downloaded
+            for w, message in hits:
+                yield ctx.finding(self, message, span=cmd.word_span(w))
         for _, _, script, mapper in run_scripts(df):
             lower = script.lower()
             if not any(hint in lower for hint in _SIGNATURE_HINTS):
