@@ -1,4 +1,4 @@
-"""Real enforcement without Docker: profiles loaded with libseccomp (pyseccomp) in a forked child."""
+"""Real enforcement without Docker: profiles loaded by libseccomp (pyseccomp) in a child."""
 
 from __future__ import annotations
 
