@@ -100,7 +100,6 @@ class BaseImageUnpinnedTag(Rule[Dockerfile]):
             "CKV_DOCKER_7",
             "image_version_not_explicit",
             "image_version_using_latest",
-            "DKL-DI-0006",
         ),
     )
 
@@ -286,7 +285,6 @@ class NonMinimalBaseImage(Rule[Dockerfile]):
             NIST_800_190.control("4.1.1"),
             CWE.control("CWE-1104", "Use of Unmaintained Third Party Components"),
         ),
-        aliases=("CIS-DI-0003",),
         options=(
             Option(
                 "allowed-bases",

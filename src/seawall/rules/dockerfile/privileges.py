@@ -318,7 +318,6 @@ class SetuidSetgidBit(Rule[Dockerfile]):
             NIST_800_190.control("4.4.3"),
             CWE.control("CWE-250", "Execution with Unnecessary Privileges"),
         ),
-        aliases=("CIS-DI-0008",),
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:

@@ -270,7 +270,6 @@ class AddInsteadOfCopy(Rule[Dockerfile]):
             "DS005",
             "CKV_DOCKER_4",
             "add_instead_of_copy",
-            "CIS-DI-0009",
         ),
         fix=FixAvailability.ALWAYS,
     )

@@ -150,7 +150,12 @@ class HardcodedCredentialToken(Rule[Dockerfile]):
         targets=DOCKERFILE,
         remediation="Revoke the credential; pass it with `RUN --mount=type=secret` or at run time.",
         references=(*SECRET_REFERENCES, CWE.control("CWE-798", "Use of Hard-coded Credentials")),
-        aliases=("DS-0031", "AVD-DS-0031", "DS031", "CIS-DI-0010", "passwords_and_secrets"),
+        aliases=(
+            "DS-0031",
+            "AVD-DS-0031",
+            "DS031",
+            "CIS-DI-0010",
+        ),
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:

@@ -117,7 +117,7 @@ class SensitiveFileCopied(Rule[Dockerfile]):
                 "Insertion of Sensitive Information into Externally-Accessible File or Directory",
             ),
         ),
-        aliases=("DS-0031", "AVD-DS-0031", "DS031", "CIS-DI-0010", "DKL-LI-0003"),
+        aliases=("DS-0031", "AVD-DS-0031", "DS031", "CIS-DI-0010"),
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
@@ -250,7 +250,6 @@ class WholeContextCopiedUnfiltered(Rule[Dockerfile]):
                 "Insertion of Sensitive Information into Externally-Accessible File or Directory",
             ),
         ),
-        aliases=("DKL-LI-0003",),
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:

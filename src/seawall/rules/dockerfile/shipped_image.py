@@ -73,7 +73,6 @@ class MissingHealthcheck(Rule[Dockerfile]):
             "DS026",
             "CKV_DOCKER_2",
             "healthcheck_instruction_missing",
-            "CIS-DI-0006",
         ),
     )
 
