@@ -417,6 +417,7 @@ def from_compose_service(
     service: ComposeService,
     project: ComposeProject | None = None,
     image_user: str | None = None,
+    image_has_healthcheck: bool | None = None,
 ) -> Workload:
     """The workload of one compose service of a loaded project."""
     fields = _ComposeFields(service)
@@ -485,6 +486,7 @@ def from_compose_service(
         sysctls=_sysctls(fields),
         networks=_networks(fields),
         image_user=image_user,
+        image_has_healthcheck=image_has_healthcheck,
         image_built=service.has_build,
     )
 

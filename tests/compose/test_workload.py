@@ -116,3 +116,37 @@ def test_parse_bytes() -> None:
     assert parse_bytes("1.5gb") == int(1.5 * 1024**3)
     assert parse_bytes("2048") == 2048
     assert parse_bytes("lots") is None
+
+
+def test_build_facts_from_the_services_dockerfile(project_in: Load) -> None:
+    from conftest import check
+
+    project = project_in(
+        {
+            "compose.yaml": (
+                "services:\n"
+                "  app:\n    build: ./app\n"
+                "  rooted:\n    build:\n      context: ./rooted\n      dockerfile: Containerfile\n"
+                "  staged:\n    build:\n      context: ./staged\n      target: dev\n"
+                "  inline:\n    build:\n      dockerfile_inline: |\n        FROM busybox:1.36\n"
+                "        USER 65534\n"
+            ),
+            "app/Dockerfile": (
+                "FROM python:3.12-slim\nUSER 10001\nHEALTHCHECK CMD python -c 'print(1)'\n"
+            ),
+            "rooted/Containerfile": "FROM debian:12\nUSER root\n",
+            "staged/Dockerfile": "FROM debian:12 AS dev\nFROM debian:12 AS prod\nUSER 10001\n",
+        }
+    )
+    report = check(project, "CR002", "CR027")
+    found = sorted((f.rule_id, f.message) for f in report.findings)
+    assert found == [
+        ("CR002", "service 'rooted': no 'user:' set and the image's user is root: it runs as root"),
+        (
+            "CR002",
+            "service 'staged': no 'user:' set and the image's user is unknown: it runs as root",
+        ),
+        ("CR027", "service 'inline': no healthcheck"),
+        ("CR027", "service 'rooted': no healthcheck"),
+        ("CR027", "service 'staged': no healthcheck"),
+    ]

@@ -153,6 +153,12 @@ class ComposeProject:
     dotenv: tuple[EnvEntry, ...]
     warnings: tuple[str, ...] = ()
     real_paths: dict[str, Path] = field(default_factory=dict)
+    # Directory that relative paths written in each file resolve against (display path → dir).
+    base_dirs: dict[str, Path] = field(default_factory=dict)
+
+    def base_dir(self, origin: Origin) -> Path:
+        """The directory relative paths written at ``origin`` are resolved against."""
+        return self.base_dirs.get(origin.path, self.directory)
 
 
 # ---------------------------------------------------------------- discovery
@@ -504,6 +510,7 @@ def _build_project(
         dotenv=dotenv,
         warnings=tuple(loader.warnings),
         real_paths=dict(loader.real_paths),
+        base_dirs=dict(loader.base_dirs),
     )
 
 

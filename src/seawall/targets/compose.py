@@ -43,6 +43,7 @@ def check_project(project: ComposeProject, config: Config) -> Report:
     from seawall.engine import filter_suppressed, make_context, run_rules, select_rules
     from seawall.parsers.compose_syntax import SyntaxProblem, problem_to_error
     from seawall.suppress import parse_suppressions
+    from seawall.targets.compose_build import BuildFacts, build_facts
     from seawall.workload import from_compose_service
 
     shown = project.compose_files[0]
@@ -53,8 +54,9 @@ def check_project(project: ComposeProject, config: Config) -> Report:
     workload_rules = select_rules(config, TargetKind.WORKLOAD, shown)
     if workload_rules:
         for service in project.services.values():
+            facts = build_facts(project, service) if service.has_build else BuildFacts()
             try:
-                workload = from_compose_service(service, project)
+                workload = from_compose_service(service, project, facts.user, facts.has_healthcheck)
             except SyntaxProblem as exc:  # a value of the wrong shape: this service is skipped
                 report.errors.append(_error(problem_to_error(exc, project.sources)))
                 continue
