@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from seawall.model.fix import Edit
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import (
     Dockerfile,
@@ -515,3 +516,32 @@ def copy_from_images(df: Dockerfile) -> Iterator[tuple[Stage, Flag, str]]:
             # A bare name may be a named build context (--build-context name=…): not judged.
             if any(c in image for c in ":/@") and _REFERENCE.match(image):
                 yield stage, flag, image
+
+
+def word_removal(df: Dockerfile, cmd: ShellCommand, words: list[Word]) -> list[Edit] | None:
+    """Edits deleting ``words`` (and the blanks before each) from a RUN, or None when unsafe to
+    locate (exec form, or source text that differs from the word, e.g. quoted)."""
+    if cmd.instruction.exec_form is not None:
+        return None
+    text = df.source.text
+    edits: list[Edit] = []
+    for word in words:
+        span = cmd.word_span(word)
+        if text[span.start : span.end] != word.text:
+            return None
+        start = span.start
+        while start > 0 and text[start - 1] in " \t":
+            start -= 1
+        edits.append(Edit.delete(Span(start, span.end)))
+    return edits
+
+
+def letter_removal(df: Dockerfile, cmd: ShellCommand, word: Word, letter: str) -> list[Edit] | None:
+    """An edit deleting one option letter from a bundle (``-fsSLk`` → ``-fsSL``), or None."""
+    if cmd.instruction.exec_form is not None:
+        return None
+    span = cmd.word_span(word)
+    if df.source.text[span.start : span.end] != word.text or word.text.count(letter) != 1:
+        return None
+    at = span.start + word.text.index(letter)
+    return [Edit.delete(Span(at, at + 1))]

@@ -6,19 +6,31 @@ import re
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
+from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import Dockerfile
 from seawall.parsers.shell import Word
-from seawall.rules._base import CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
+from seawall.rules._base import (
+    CWE,
+    NIST_800_190,
+    Context,
+    FixAvailability,
+    Rule,
+    RuleMeta,
+    TargetKind,
+)
 from seawall.rules.dockerfile._security_util import (
     assigning_commands,
     commands_named,
     commands_where,
     iter_assignments,
+    letter_removal,
     mapped_span,
     option_values,
     run_scripts,
     shipped_stage_indices,
+    word_after,
+    word_removal,
 )
 from seawall.rules.dockerfile._util import ShellCommand
 
@@ -89,6 +101,20 @@ def _tls_bypass(cmd: ShellCommand) -> tuple[Word | None, str] | None:
     return None
 
 
+def _tls_option_removal(df: Dockerfile, cmd: ShellCommand, word: Word) -> list[Edit] | None:
+    """Edits removing a curl/wget/pip option that disables certificate checks."""
+    name = cmd.program.name
+    text = word.text
+    if name == "curl" and text not in ("-k", "--insecure"):
+        return letter_removal(df, cmd, word, "k")
+    if name in ("curl", "wget") or text.startswith("--trusted-host="):
+        return word_removal(df, cmd, [word])
+    if text == "--trusted-host":
+        value = word_after(cmd.program, word)
+        return word_removal(df, cmd, [word, value]) if value is not None else None
+    return None
+
+
 # Configuration written by echo/sed/tee into files: yum/dnf repos, apt, pip, npm, git.
 _TLS_TEXT = re.compile(
     r"\bsslverify\s*=\s*(?:0|false|no)\b|Verify-(?:Peer|Host)\s*(?:=\s*|\s+)\\?\"?false|"
@@ -147,13 +173,16 @@ class TlsVerificationDisabled(Rule[Dockerfile]):
     ```
 
     ## Fix safety
-    No automatic fix: the usual cause is a private CA, which must be installed instead.
+    For `curl -k`/`--insecure`, `wget --no-check-certificate` and `pip --trusted-host` an unsafe
+    fix removes the option: the download fails if the server's certificate is not trusted (the
+    usual cause is a private CA, which must then be installed).
     """
 
     meta = RuleMeta(
         id="DF019",
         name="tls-verification-disabled",
         title="A build command disables TLS certificate verification",
+        fix=FixAvailability.SOMETIMES,
         severity=Severity.MEDIUM,
         targets=DOCKERFILE,
         remediation="Keep verification on; install the private CA certificate if one is needed.",
@@ -179,7 +208,15 @@ class TlsVerificationDisabled(Rule[Dockerfile]):
             word, what = found
             span = cmd.word_span(word) if word is not None else cmd.span()
             reported.append(cmd.span())
-            yield ctx.finding(self, f"{what} disables TLS certificate verification", span=span)
+            edits = _tls_option_removal(df, cmd, word) if word is not None else None
+            fix = (
+                Fix.unsafe("Remove the option that disables certificate checks", *edits)
+                if edits
+                else None
+            )
+            yield ctx.finding(
+                self, f"{what} disables TLS certificate verification", span=span, fix=fix
+            )
         for _, _, script, mapper in run_scripts(df):
             lower = script.lower()
             if not any(hint in lower for hint in _TLS_TEXT_HINTS):
@@ -393,7 +430,9 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
     ```
 
     ## Fix safety
-    No automatic fix: the signing key must be imported instead.
+    An unsafe fix removes a package-manager option that skips the checks (`--allow-untrusted`,
+    `--nogpgcheck`, `--force-yes`…): the install then fails until the repository's signing key is
+    imported. Repository configuration is not changed automatically.
     """
 
     meta = RuleMeta(
@@ -407,6 +446,7 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
             NIST_800_190.control("4.1.3"),
             CWE.control("CWE-347", "Improper Verification of Cryptographic Signature"),
         ),
+        fix=FixAvailability.SOMETIMES,
         aliases=(
             "CKV2_DOCKER_7",
             "CKV2_DOCKER_8",
@@ -422,19 +462,26 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
             name = cmd.name
             flags = _SIGNATURE_FLAGS[name]
             reported.append(cmd.span())
-            hits = []
+            hits: list[tuple[Word, str, bool]] = []  # word, message, removable on its own
             for w in cmd.program.words[1:]:
                 text = w.text.split("=", 1)[0] if w.text.startswith("--") else w.text
                 if text in flags:
-                    hits.append((w, f"{name} {text} installs packages without signature checks"))
+                    message = f"{name} {text} installs packages without signature checks"
+                    hits.append((w, message, True))
                 elif name in _RPM_MANAGERS and _GPGCHECK_OFF.fullmatch(w.text):
-                    hits.append((w, f"{name} {w.text} disables signature checks"))
+                    hits.append((w, f"{name} {w.text} disables signature checks", True))
                 elif name in ("apt-get", "apt") and _APT_UNAUTHENTICATED.search(w.text):
-                    hits.append((w, f"{name} -o {w.text} disables signature checks"))
+                    hits.append((w, f"{name} -o {w.text} disables signature checks", False))
             if not hits or _local_packages_only(cmd):
                 continue  # local packages built or copied into this build: nothing downloaded
-            for w, message in hits:
-                yield ctx.finding(self, message, span=cmd.word_span(w))
+            for w, message, removable in hits:
+                edits = word_removal(df, cmd, [w]) if removable else None
+                fix = (
+                    Fix.unsafe("Remove the option that skips signature checks", *edits)
+                    if edits
+                    else None
+                )
+                yield ctx.finding(self, message, span=cmd.word_span(w), fix=fix)
         for _, _, script, mapper in run_scripts(df):
             lower = script.lower()
             if not any(hint in lower for hint in _SIGNATURE_HINTS):
