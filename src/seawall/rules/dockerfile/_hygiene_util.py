@@ -178,18 +178,22 @@ def mentions_path(cmds: Iterable[ShellCommand], programs: Iterable[str], *paths:
     return False
 
 
-def stage_variables(df: Dockerfile, stage: Stage) -> dict[str, str | None]:
-    """ENV and ARG names visible to RUN at the end of ``stage`` (through its lineage)."""
-    names: dict[str, str | None] = {}
-    for s in df.lineage(stage):
-        for instr in s.of("ENV", "ARG"):
-            if instr.keyword == "ENV":
-                for key, value, _, _ in parse_key_values(instr.args):
-                    names[key] = value
-            else:
-                for name, default in parse_arg(instr.args):
-                    names[name] = default
-    return names
+def variables_before(df: Dockerfile, instr: Instruction) -> dict[str, str | None]:
+    """ENV and ARG values in effect just before ``instr``, through its stage lineage."""
+    values: dict[str, str | None] = {}
+    if not 0 <= instr.stage_index < len(df.stages):
+        return values
+    for stage in df.lineage(df.stages[instr.stage_index]):
+        for other in stage.instructions:
+            if other is instr:
+                return values
+            if other.keyword == "ENV":
+                values.update((k, v) for k, v, _, _ in parse_key_values(other.args))
+            elif other.keyword == "ARG":
+                values.update(parse_arg(other.args))
+            elif other.keyword == "ONBUILD" and other.inner is instr:
+                return values
+    return values
 
 
 def delete_instruction(df: Dockerfile, instr: Instruction) -> Edit:

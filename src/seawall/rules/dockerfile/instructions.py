@@ -11,7 +11,6 @@ from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import (
     Dockerfile,
     Instruction,
-    parse_arg,
     parse_key_values,
     split_words,
 )
@@ -24,7 +23,7 @@ from seawall.rules._base import (
     RuleMeta,
     TargetKind,
 )
-from seawall.rules.dockerfile._hygiene_util import delete_instruction
+from seawall.rules.dockerfile._hygiene_util import delete_instruction, variables_before
 from seawall.rules.dockerfile._util import stage_is_posix
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
@@ -374,22 +373,6 @@ class OnbuildForbiddenTrigger(Rule[Dockerfile]):
 _REF = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
 
-def _values_before(df: Dockerfile, instr: Instruction) -> dict[str, str | None]:
-    """ENV/ARG values in effect just before ``instr`` in its stage lineage."""
-    values: dict[str, str | None] = {}
-    if not 0 <= instr.stage_index < len(df.stages):
-        return values
-    for stage in df.lineage(df.stages[instr.stage_index]):
-        for other in stage.instructions:
-            if other is instr:
-                return values
-            if other.keyword == "ENV":
-                values.update((k, v) for k, v, _, _ in parse_key_values(other.args))
-            elif other.keyword == "ARG":
-                values.update(parse_arg(other.args))
-    return values
-
-
 class EnvSameStatementReference(Rule[Dockerfile]):
     """## What it does
     Reports an `ENV` that uses a variable defined earlier in the same `ENV` instruction
@@ -434,7 +417,7 @@ class EnvSameStatementReference(Rule[Dockerfile]):
             pairs = parse_key_values(instr.args)
             if len(pairs) < 2:
                 continue
-            before = _values_before(df, instr)
+            before: dict[str, str | None] | None = None
             values = {key: value for key, value, _, _ in pairs}
             defined: set[str] = set()
             for key, _value, start, end in pairs:
@@ -445,7 +428,11 @@ class EnvSameStatementReference(Rule[Dockerfile]):
                     continue  # single quotes: no substitution
                 for m in _REF.finditer(raw_value):
                     name = m.group(1) or m.group(2)
-                    if name in defined and name != key and before.get(name) != values[name]:
+                    if name not in defined or name == key:
+                        continue
+                    if before is None:
+                        before = variables_before(df, instr)
+                    if before.get(name) != values[name]:
                         yield ctx.finding(
                             self,
                             f"ENV {key} uses ${name}, which this same ENV defines: it gets the "

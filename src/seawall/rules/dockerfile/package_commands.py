@@ -265,7 +265,7 @@ class DistributionUpgrade(Rule[Dockerfile]):
 
 def _is_full_upgrade(call: ManagerCall) -> bool:
     if call.manager in APT:
-        return call.action == "upgrade"
+        return call.action == "upgrade" and not call.operands
     if call.manager == "apk":
         return call.action == "upgrade" and not call.operands
     if call.manager in RPM:

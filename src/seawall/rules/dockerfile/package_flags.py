@@ -22,7 +22,7 @@ from seawall.rules.dockerfile._hygiene_util import (
     mentions_path,
     reports_run,
     runs_of,
-    stage_variables,
+    variables_before,
 )
 from seawall.rules.dockerfile._package_managers import (
     APT,
@@ -347,14 +347,12 @@ class PipInstallWithCache(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        env_cache: dict[int, bool] = {}
         for run in runs_of(df).runs:
+            if not any(c.manager == "pip" and c.action == "install" for c in run.calls):
+                continue
             if not reports_run(self, run, ctx) or _pip_cache_handled(run):
                 continue
-            stage = run.stage.index
-            if stage not in env_cache:
-                env_cache[stage] = "PIP_NO_CACHE_DIR" in stage_variables(df, run.stage)
-            if env_cache[stage]:
+            if "PIP_NO_CACHE_DIR" in variables_before(df, run.instruction):
                 continue
             for call in run.calls:
                 cmd = call.cmd

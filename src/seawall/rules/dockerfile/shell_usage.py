@@ -73,6 +73,8 @@ class ShellChangedViaRun(Rule[Dockerfile]):
 
 def _replaces_sh(cmd: ShellCommand) -> bool:
     name = cmd.name
+    if name not in ("ln", "update-alternatives", "dpkg-reconfigure"):
+        return False
     positional = [w.text for w in cmd.program.words[1:] if not w.text.startswith("-")]
     if name == "ln":
         return bool(positional) and positional[-1] in _SH_PATHS and len(positional) >= 2

@@ -72,9 +72,16 @@ def _os_unpinned(call: ManagerCall) -> list[Word]:
     return []
 
 
+def _names(words: list[Word], shown: int = 4) -> str:
+    """Package names for a message: the first few, then how many more."""
+    names = ", ".join(w.text for w in words[:shown])
+    return names + (f" and {len(words) - shown} more" if len(words) > shown else "")
+
+
 class OsPackageUnpinned(Rule[Dockerfile]):
     """## What it does
-    Reports operating-system packages installed without a version: `apt-get install curl`
+    Reports package-manager commands that install operating-system packages without a version
+    (one finding per command, naming the packages): `apt-get install curl`
     (pin with `curl=8.5.0-2`), `apk add curl` (`curl=8.9.1-r0`), `dnf install curl`
     (`curl-8.6.0`), `zypper install curl` (`curl=8.6.0`). Off by default (opt-in).
 
@@ -129,12 +136,12 @@ class OsPackageUnpinned(Rule[Dockerfile]):
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         for run in runs_of(df).runs:
             for call in run.calls:
-                cmd = call.cmd
-                for word in _os_unpinned(call):
+                unpinned = _os_unpinned(call)
+                if unpinned:
                     yield ctx.finding(
                         self,
-                        f"`{call.manager} {call.action}` of {word.text!r} without a version",
-                        span=cmd.word_span(word),
+                        f"`{call.manager} {call.action}` without versions: {_names(unpinned)}",
+                        span=call.cmd.span(),
                     )
 
 
@@ -263,9 +270,10 @@ class LanguagePackageUnpinned(Rule[Dockerfile]):
                 for call in run.calls:
                     if call.manager == "pip":
                         found.append((call.cmd, "pip", _pip_unpinned(call)))
-            for label, finder in _FINDERS.items():
-                if label in managers:
-                    found.extend((cmd, label, finder(cmd)) for cmd in run.named(label))
+            for cmd in run.commands:
+                finder = _FINDERS.get(cmd.name) if cmd.program.words else None
+                if finder is not None and cmd.name in managers:
+                    found.append((cmd, cmd.name, finder(cmd)))
             for cmd, label, words in found:
                 for word in words:
                     yield ctx.finding(
