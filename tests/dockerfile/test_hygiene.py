@@ -265,3 +265,38 @@ def test_real_corpus_no_crash_and_quiet_where_expected() -> None:
     assert not {k: v for k, v in official.items() if k in QUIET_ON_OFFICIAL_IMAGES}
     # The rules do find real problems in the corpus (dev containers, personal files).
     assert counts["DF050"] > 0 and counts["DF053"] > 0 and counts["DF081"] > 0
+
+
+EDGE_CASES = [
+    "FROM scratch\n",
+    "FROM alpine\nRUN\n",
+    "FROM alpine\nRUN --mount=type=cache\n",
+    "FROM alpine\nRUN []\n",
+    'FROM alpine\nRUN [""]\n',
+    "FROM alpine\nEXPOSE\n",
+    "FROM alpine\nCOPY onlyone\n",
+    "FROM alpine\nCOPY --from= a b\n",
+    "FROM alpine AS\n",
+    "FROM --platform= alpine\n",
+    "FROM alpine\nONBUILD\n",
+    "FROM alpine\nENV =x A=$\n",
+    "FROM alpine\nWORKDIR\n",
+    "FROM alpine\nCMD\nCMD []\nENTRYPOINT [\n",
+    "FROM alpine\nMAINTAINER\n",
+    "FROM alpine\nRUN apt-get\nRUN apk\nRUN pip\nRUN python -m\nRUN yarn\nRUN useradd -u\n",
+    "FROM alpine\nRUN cd\nRUN set -o\nRUN | |\nRUN curl |\n",
+    "FROM alpine\nRUN ln -s\nRUN npm install\nRUN gem install\nRUN go install\n",
+    "FROM alpine\nRUN <<EOF\nEOF\n",
+    "FROM alpine\nSHELL []\nRUN curl x | sh\n",
+    "# escape=`\nFROM mcr.microsoft.com/windows/servercore\nRUN apt-get install x | y\n",
+]
+
+
+@pytest.mark.parametrize("text", EDGE_CASES)
+def test_odd_input_never_crashes_a_rule(text: str) -> None:
+    source = SourceFile("Dockerfile", text)
+    df = parse_dockerfile(source)
+    found, errors = run_rules(list(HYGIENE_RULES), df, make_context(Config(), "Dockerfile", source))
+    assert errors == []
+    for finding in found:
+        assert finding.location.span is None or finding.location.span.end <= len(text)
