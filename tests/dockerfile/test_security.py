@@ -10,6 +10,7 @@ import pytest
 
 from seawall.config import Config
 from seawall.engine import make_context, run_rules
+from seawall.errors import ParseError
 from seawall.model.finding import Finding
 from seawall.model.source import SourceFile, Span
 from seawall.parsers.dockerfile import parse_dockerfile
@@ -195,3 +196,19 @@ def test_windows_shell_stages_are_not_tokenized_as_posix() -> None:
     )
     assert run(_rule("DF019"), text) == []
     assert run(_rule("DF010"), text) == []
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
+
+
+@pytest.mark.parametrize("rule", MY_RULES, ids=[r.meta.id for r in MY_RULES])
+def test_rule_never_crashes_on_any_dockerfile_fixture(rule: Rule[Any]) -> None:
+    files = [p for p in FIXTURES.rglob("*") if p.is_file() and "Dockerfile" in p.name]
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        try:
+            parse_dockerfile(SourceFile(path.name, text))
+        except ParseError:  # fixtures of parse-error rules are not our concern
+            continue
+        run(rule, text, path.name)
