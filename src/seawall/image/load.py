@@ -20,7 +20,14 @@ from seawall.image.limits import Limits
 from seawall.image.model import Image, Layer, map_history
 from seawall.image.reference import parse_reference
 from seawall.image.sources.base import Platform, RawImage
-from seawall.image.streams import Budget, HashingReader, decompressed, is_stream_error, one_line
+from seawall.image.streams import (
+    Budget,
+    HashingReader,
+    ReadAhead,
+    decompressed,
+    is_stream_error,
+    one_line,
+)
 
 _PREFIXES = ("docker-archive:", "oci-archive:", "oci:", "docker:", "daemon:", "registry:")
 
@@ -95,9 +102,11 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
             check_blob = blob.digest is not None and not blob.diff_id
             packed = HashingReader(stream) if check_blob else stream
             plain = HashingReader(decompressed(packed, what), budget)  # type: ignore[arg-type]
-            delta = read_layer(blob.index, plain, limits, counter, what)  # type: ignore[arg-type]
+            ahead = ReadAhead(plain)  # type: ignore[arg-type]
             try:
-                plain.drain()
+                delta = read_layer(blob.index, ahead, limits, counter, what)  # type: ignore[arg-type]
+                while ahead.read(1 << 20):  # the rest (end-of-archive padding) for the diff_id
+                    pass
             except SourceError:
                 raise
             except Exception as exc:
@@ -106,6 +115,8 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
                 raise SourceError(
                     what, f"layer {blob.index}: corrupt stream ({one_line(exc)})"
                 ) from None
+            finally:
+                ahead.stop()
         if blob.diff_id and plain.digest != blob.diff_id:
             raise SourceError(
                 what, f"layer {blob.index}: content digest {plain.digest} != diff_id {blob.diff_id}"

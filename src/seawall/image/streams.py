@@ -154,6 +154,91 @@ class ForwardReader:
         """Nothing to release: the caller owns the inner stream."""
 
 
+class ReadAhead(io.RawIOBase):
+    """Reads ``inner`` in a background thread, a few chunks ahead (bounded memory).
+
+    File reads, decompression and hashing release the GIL, so they overlap with header parsing
+    in the calling thread. Errors are re-raised in the reader; ``close`` stops the thread.
+    """
+
+    _DEPTH = 4  # chunks in flight: memory is bounded by _DEPTH * _CHUNK
+
+    def __init__(self, inner: BinaryIO) -> None:
+        import queue
+        import threading
+
+        self._inner = inner
+        self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(self._DEPTH)
+        self._stop = threading.Event()
+        self._pending = memoryview(b"")
+        self._done = False
+        self._thread = threading.Thread(target=self._pump, name="seawall-readahead", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: bytes | BaseException | None) -> bool:
+        import queue
+
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _pump(self) -> None:
+        try:
+            while not self._stop.is_set():
+                chunk = self._inner.read(_CHUNK)
+                if not chunk:
+                    break
+                if not self._put(chunk):
+                    return
+        except BaseException as exc:  # handed to the reading thread
+            self._put(exc)
+            return
+        self._put(None)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._pending:
+            if self._done:
+                return 0
+            item = self._next()
+            if item is None:
+                self._done = True
+                return 0
+            if isinstance(item, BaseException):
+                self._done = True
+                raise item
+            self._pending = memoryview(item)
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def _next(self) -> bytes | BaseException | None:
+        import queue
+
+        while True:
+            try:
+                return self._queue.get(timeout=0.5)
+            except queue.Empty:
+                if not self._thread.is_alive() and self._queue.empty():
+                    return OSError("read-ahead thread ended unexpectedly")
+
+    def close(self) -> None:
+        """Keep reading possible: wrappers (BufferedReader) close their raw stream when they are
+        collected, but the layer must still be drained afterwards. :meth:`stop` ends the thread."""
+
+    def stop(self) -> None:
+        """Stop the background reader."""
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
 def decompressed(raw: BinaryIO, what: str) -> BinaryIO:
     """A stream of ``raw``'s content, gunzipped or un-zstd'ed when its magic bytes say so."""
     head = raw.read(4)
