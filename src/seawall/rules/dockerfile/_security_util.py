@@ -158,14 +158,6 @@ def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
     return frozenset(s.index for s in df.lineage(stage))
 
 
-def shipped_commands(df: Dockerfile) -> Iterator[tuple[Stage, ShellCommand]]:
-    """The shell commands of the stages that ship."""
-    shipped = shipped_stage_indices(df)
-    for stage, cmd in commands(df):
-        if stage.index in shipped:
-            yield stage, cmd
-
-
 def external_base(df: Dockerfile, stage: Stage) -> bool:
     """Whether a stage is built FROM an image (not an earlier stage, not ``scratch``, known)."""
     base = stage.base.strip()
@@ -447,17 +439,6 @@ def package_name(word: str) -> str:
     """A package word without version, architecture or release pins (``gcc=4:12.2`` → ``gcc``)."""
     name = re.split(r"[=<>~:]", word, maxsplit=1)[0]
     return name.lower()
-
-
-def commands_by_instruction(df: Dockerfile) -> list[tuple[Stage, Instruction, list[ShellCommand]]]:
-    """The shell commands grouped per RUN instruction, in file order."""
-    grouped: list[tuple[Stage, Instruction, list[ShellCommand]]] = []
-    for stage, cmd in commands(df):
-        if grouped and grouped[-1][1] is cmd.instruction:
-            grouped[-1][2].append(cmd)
-        else:
-            grouped.append((stage, cmd.instruction, [cmd]))
-    return grouped
 
 
 def run_scripts(df: Dockerfile) -> Iterator[tuple[Stage, Instruction, str, Callable[[int], int]]]:
