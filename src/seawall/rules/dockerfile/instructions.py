@@ -297,11 +297,15 @@ class ShellFormCmd(Rule[Dockerfile]):
         stage = df.shipped_stage
         if stage is None or not stage_is_posix(df, stage):
             return
+        last: dict[str, Instruction] = {}
+        for s in df.lineage(stage):
+            for instr in s.of("ENTRYPOINT", "CMD"):
+                last[instr.keyword] = instr
+        cmd, entrypoint = last.get("CMD"), last.get("ENTRYPOINT")
+        if cmd and entrypoint and entrypoint.stage_index > cmd.stage_index:
+            del last["CMD"]  # an ENTRYPOINT in a later stage resets the inherited CMD
         for keyword in ("ENTRYPOINT", "CMD"):
-            effective = None
-            for s in df.lineage(stage):
-                for instr in s.of(keyword):
-                    effective = instr
+            effective = last.get(keyword)
             if effective is None or effective.is_exec_form or not effective.args.strip():
                 continue
             if effective.args.lstrip().startswith("["):
