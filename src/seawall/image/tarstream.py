@@ -196,6 +196,14 @@ class TarReader:
                     real_size = int(pax.get("GNU.sparse.realsize") or pax["GNU.sparse.size"])
                 except ValueError:
                     raise TarFormatError("bad sparse size") from None
+            uid = _number(header[108:116])
+            gid = _number(header[116:124])
+            if "uid" in pax or "gid" in pax:
+                try:
+                    uid = int(pax.get("uid", uid))
+                    gid = int(pax.get("gid", gid))
+                except ValueError:
+                    raise TarFormatError("bad pax uid/gid") from None
             long_name = long_link = None
             pax = {}
             kind = TYPES.get(flag, f"other:{flag.decode('latin-1')}")
@@ -207,8 +215,8 @@ class TarReader:
                 name=name,
                 type=kind,
                 mode=_number(header[100:108]) & 0o7777,
-                uid=_number(header[108:116]),
-                gid=_number(header[116:124]),
+                uid=uid,
+                gid=gid,
                 size=real_size if kind == "file" else 0,
                 linkname=linkname,
                 devmajor=_number(header[329:337]) if flag in (b"3", b"4") else 0,
