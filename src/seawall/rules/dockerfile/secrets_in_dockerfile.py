@@ -246,8 +246,7 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
     Use instead:
     ```dockerfile
     FROM node:22-slim
-    RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN \\
-        npm config set //registry.npmjs.org/:_authToken=$NPM_TOKEN && npm ci
+    RUN --mount=type=secret,id=npmrc,target=/root/.npmrc npm ci
     ```
 
     ## Fix safety

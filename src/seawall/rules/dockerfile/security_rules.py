@@ -18,6 +18,7 @@ from seawall.rules.dockerfile.remote_content import (
     PipeToShell,
 )
 from seawall.rules.dockerfile.run_commands import PasswordSetInRun, PointlessCommandInRun
+from seawall.rules.dockerfile.secret_mounts import SecretMountPersisted
 from seawall.rules.dockerfile.secrets_in_dockerfile import (
     HardcodedCredentialToken,
     SecretBuildArgExposed,
@@ -63,4 +64,5 @@ SECURITY_RULES: tuple[Rule[Any], ...] = (
     PointlessCommandInRun(),
     ElevatedBuildPrivileges(),
     PlainHttpDownload(),
+    SecretMountPersisted(),
 )
