@@ -19,7 +19,7 @@ from seawall.rules.dockerfile._security_util import (
     shipped_stage_indices,
     wrapped_commands,
 )
-from seawall.rules.dockerfile._util import ShellCommand
+from seawall.rules.dockerfile._util import ShellCommand, is_root_user, last_user
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 
@@ -331,3 +331,72 @@ class SetuidSetgidBit(Rule[Dockerfile]):
                 span=change.span,
                 severity=Severity.LOW if bits == "setgid" else None,
             )
+
+
+class RuntimeUserOwnsCopiedFiles(Rule[Dockerfile]):
+    """## What it does
+    Reports `COPY --chown=<user>` / `ADD --chown=<user>` in the stages that ship when `<user>` is
+    the user the container finally runs as (the last `USER`): the running process owns, and can
+    rewrite, the files it was shipped with. Ownership by another user (or by root, the default)
+    is fine.
+
+    ## Why is this bad?
+    If the application can write its own code and configuration, an attacker who gets code
+    execution can persist in it (replace a module, a template, a start-up script) and survive a
+    process restart. Root-owned, read-only code plus a few writable data directories limits that.
+
+    ## Example
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN useradd --system --uid 10001 app
+    COPY --chown=app:app . /app
+    USER app
+    ```
+
+    Use instead:
+    ```dockerfile
+    FROM python:3.12-slim
+    RUN useradd --system --uid 10001 app && install -d -o app -g app /app/data
+    COPY src/ /app/src/
+    USER app
+    ```
+
+    ## Fix safety
+    No automatic fix: the application may need to write to some of the copied paths.
+    """
+
+    meta = RuleMeta(
+        id="DF028",
+        name="runtime-user-owns-copied-files",
+        title="Copied files are owned by the user the container runs as",
+        severity=Severity.LOW,
+        targets=DOCKERFILE,
+        remediation="Keep copied code root-owned; chown only the directories the app writes to.",
+        references=(
+            NIST_800_190.control("4.4.3"),
+            CWE.control("CWE-732", "Incorrect Permission Assignment for Critical Resource"),
+        ),
+        aliases=("chown_flag_exists",),
+    )
+
+    def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
+        stage = df.shipped_stage
+        if stage is None:
+            return
+        user = last_user(df, stage)
+        if user is None or is_root_user(user.args) is not False:
+            return
+        runtime = user.args.strip().split(":", 1)[0]
+        for s in df.lineage(stage):
+            for instr in s.of("COPY", "ADD"):
+                flag = instr.flag("chown")
+                if flag is None or not flag.value:
+                    continue
+                owner = flag.value.split(":", 1)[0]
+                if owner == runtime:
+                    yield ctx.finding(
+                        self,
+                        f"{instr.keyword} --chown={flag.value} gives the runtime user "
+                        f"{runtime!r} write access to the copied files",
+                        span=flag.span,
+                    )

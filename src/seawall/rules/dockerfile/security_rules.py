@@ -11,7 +11,12 @@ from seawall.rules.dockerfile.base_image import (
     NonMinimalBaseImage,
 )
 from seawall.rules.dockerfile.build_transport import ElevatedBuildPrivileges, PlainHttpDownload
-from seawall.rules.dockerfile.privileges import SetuidSetgidBit, SudoInRun, WorldWritablePermissions
+from seawall.rules.dockerfile.privileges import (
+    RuntimeUserOwnsCopiedFiles,
+    SetuidSetgidBit,
+    SudoInRun,
+    WorldWritablePermissions,
+)
 from seawall.rules.dockerfile.remote_content import (
     AddInsteadOfCopy,
     AddRemoteWithoutChecksum,
@@ -65,4 +70,5 @@ SECURITY_RULES: tuple[Rule[Any], ...] = (
     ElevatedBuildPrivileges(),
     PlainHttpDownload(),
     SecretMountPersisted(),
+    RuntimeUserOwnsCopiedFiles(),
 )
