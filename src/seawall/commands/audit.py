@@ -116,8 +116,9 @@ def audit_snapshot(
         if drift:
             from seawall.runtime.drift import drift_findings
 
-            drift_report = drift_findings(snapshot.containers, config)
+            drift_report, drift_notes = drift_findings(snapshot.containers, config)
             report.extend(drift_report)
+            result.notes.extend(drift_notes)
     for cid in snapshot.vanished:
         result.notes.append(f"container {cid[:12]} disappeared during the audit")
     finalize(report, config)
