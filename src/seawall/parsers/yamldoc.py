@@ -425,7 +425,8 @@ def parse_yaml(source: SourceFile) -> YNode | None:
     root = _compose(source)
     if root is None:
         return None
-    expanded, distinct = _expanded_size(root, source)
+    # Without a '*' there is no alias, hence nothing to expand.
+    expanded, distinct = _expanded_size(root, source) if "*" in source.text else (0, 0)
     if expanded > max(MAX_EXPANDED_NODES, MAX_EXPANSION_RATIO * distinct):
         raise ParseError(
             source.path,
