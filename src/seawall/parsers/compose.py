@@ -219,6 +219,14 @@ class _Loader:
     docs: dict[Path, YMap] = field(default_factory=dict)
     dotenv_values: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    resolved: dict[Path, Path] = field(default_factory=dict)
+
+    def real(self, path: Path) -> Path:
+        """``path.resolve()``, cached (extends chains ask for the same files many times)."""
+        found = self.resolved.get(path)
+        if found is None:
+            found = self.resolved[path] = path.resolve()
+        return found
 
     def display(self, path: Path) -> str:
         from seawall.targets.read import display_path
@@ -265,7 +273,7 @@ class _Loader:
 
     def document(self, path: Path, base_dir: Path) -> YMap:
         """A compose file parsed, checked at the top level and interpolated."""
-        real = path.resolve()
+        real = self.real(path)
         if real in self.docs:
             return self.docs[real]
         source = self.read(path)
@@ -321,7 +329,7 @@ class _Loader:
         include = doc.get("include")
         if include is None:
             return doc
-        real = path.resolve()
+        real = self.real(path)
         if real in chain:
             raise self.fail(
                 include.origin, "include cycle: " + " -> ".join(p.name for p in (*chain, real))
@@ -399,13 +407,13 @@ class _Loader:
         return YMap(entries, doc.origin, doc.indent, doc.flow, doc.tag)
 
     def extended(self, path: Path, name: str, chain: tuple[tuple[Path, str], ...]) -> YMap:
-        doc = self.docs[path.resolve()]
+        doc = self.docs[self.real(path)]
         node = self.services_of(doc).entries[name].value
         assert isinstance(node, YMap)
         ext = node.get("extends")
         if ext is None:
             return node
-        here = (path.resolve(), name)
+        here = (self.real(path), name)
         if here in chain:
             trail = " -> ".join(n for _p, n in (*chain, here))
             raise self.fail(ext.origin, f"extends cycle: {trail}")
@@ -419,12 +427,12 @@ class _Loader:
             base_path = path if not file_text else (path.parent / file_text)
         else:
             raise self.fail(ext.origin, f"extends must be a name or a mapping, not {describe(ext)}")
-        if base_path.resolve() != path.resolve():
+        if self.real(base_path) != self.real(path):
             try:
                 self.document(base_path, base_path.parent)
             except SourceError as exc:
                 raise self.fail(ext.origin, f"extends file {exc.reason}: {exc.path}") from None
-        base_services = self.services_of(self.docs[base_path.resolve()])
+        base_services = self.services_of(self.docs[self.real(base_path)])
         if base_name not in base_services.entries:
             where = "" if base_path == path else f" in {self.display(base_path)}"
             raise self.fail(ext.origin, f"extends: service {base_name!r} not found{where}")
