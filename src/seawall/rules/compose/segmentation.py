@@ -117,20 +117,25 @@ class DatastoreReachableFromEdge(Rule[ComposeProject]):
 
     def check(self, model: ComposeProject, ctx: Context) -> Iterator[Finding]:
         graph = graph_for(self, model, ctx)
-        stores = [(s, graph.names(s.name)) for s in graph.services.values() if s.datastore]
+        stores = [
+            (s, graph.names(s.name), {x.source for x in model.services[s.name].secrets})
+            for s in graph.services.values()
+            if s.datastore
+        ]
         for edge in graph.services.values():
             if not edge.edge or edge.datastore:
                 continue
             reach = graph.reachable_from(edge.name)
             mentioned = graph.mentioned(edge.name)
             clients = graph.client_of(edge.name)
+            secrets = {x.source for x in model.services[edge.name].secrets}
             unused = [
                 s
-                for s, names in stores
+                for s, names, store_secrets in stores
                 if s.name in reach
                 and names.isdisjoint(mentioned)
                 and s.datastore not in clients
-                and not graph.share_secret(edge.name, s.name)
+                and secrets.isdisjoint(store_secrets)
             ]
             if not unused:
                 continue
