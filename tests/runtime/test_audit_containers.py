@@ -198,3 +198,23 @@ def test_cli_audit_exit_codes_and_secret_values_stay_hidden(
     )  # fmt: skip
     assert clean.returncode == 0
     assert "CIS Docker Benchmark" not in clean.stdout
+
+
+def test_images_of_running_containers_get_the_image_audit(
+    dockerd: DockerDaemon, fleet: Fleet, snapshot: AuditSnapshot
+) -> None:
+    client, _ = connect(dockerd.docker_host)
+    try:
+        result = audit_snapshot(snapshot, Config(), host=False, images=True, client=client)
+    finally:
+        client.close()
+    image_paths = {f.location.path for f in result.report.findings if f.rule_id.startswith("IMG")}
+    # busybox runs as root: one finding per image, however many containers use it.
+    root = [f for f in result.report.findings if f.rule_id == "IMG001"]
+    assert len(root) == len({f.location.path for f in root}) >= 1
+    assert "image/seawall-test/busybox:1" in image_paths
+    assert not any("priv" in path for path in image_paths)  # created-only containers: no image run
+    from seawall.runtime import cis
+
+    results = {r.control.id: r for r in cis.evaluate(result.report.findings, result.rules_run, {})}
+    assert results["4.6"].status == "fail"  # no HEALTHCHECK in the image

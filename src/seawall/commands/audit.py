@@ -38,6 +38,11 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--no-containers", action="store_true", help="skip containers")
     p.add_argument("--no-host", action="store_true", help="skip daemon and host checks")
     p.add_argument(
+        "--no-images",
+        action="store_true",
+        help="skip the image audit (IMG rules) of images used by running containers",
+    )
+    p.add_argument(
         "--drift",
         action="store_true",
         help="compare containers started by Compose with their compose files",
@@ -75,6 +80,8 @@ def audit_snapshot(
     containers: bool = True,
     host: bool = True,
     drift: bool = False,
+    images: bool = False,
+    client: Any = None,
 ) -> AuditResult:
     """Run the HOST rules on the environment and the workload rules on every container."""
     from seawall.engine import finalize, make_context, run_rules, select_rules
@@ -119,10 +126,43 @@ def audit_snapshot(
             drift_report, drift_notes = drift_findings(snapshot.containers, config)
             report.extend(drift_report)
             result.notes.extend(drift_notes)
+    if images and client is not None:
+        report.extend(_audit_images(snapshot, config, client, result.notes))
+        result.rules_run.extend(_image_rules(config))
     for cid in snapshot.vanished:
         result.notes.append(f"container {cid[:12]} disappeared during the audit")
     finalize(report, config)
     return result
+
+
+def _image_rules(config: Config) -> list[Rule[Any]]:
+    from seawall.engine import select_rules
+    from seawall.rules._base import TargetKind
+
+    return select_rules(config, TargetKind.IMAGE)
+
+
+def _audit_images(snapshot: AuditSnapshot, config: Config, client: Any, notes: list[str]) -> Report:
+    """CIS section 4: IMG rules on each image a running container uses (read from the daemon)."""
+    from seawall.errors import SeawallError
+    from seawall.image.audit import audit_image
+    from seawall.image.load import load_image
+
+    report = Report()
+    seen: set[str] = set()
+    for record in snapshot.containers:
+        image_id = str(record.inspect.get("Image", ""))
+        if not record.running or not image_id or image_id in seen:
+            continue
+        seen.add(image_id)
+        name = str(record.inspect.get("Config", {}).get("Image") or image_id)
+        try:
+            image = load_image(f"docker:{image_id}", daemon=client)
+        except SeawallError as exc:
+            notes.append(f"image {name} not audited: {exc}")
+            continue
+        report.extend(audit_image(image, config, target=f"image/{name}"))
+    return report
 
 
 def _render_extras(result: AuditResult, args: argparse.Namespace) -> str:
@@ -149,15 +189,17 @@ def run(args: argparse.Namespace) -> int:
     client, endpoint = connect(args.host, context=args.context, timeout=args.timeout)
     try:
         snapshot = collect(client, endpoint)
+        result = audit_snapshot(
+            snapshot,
+            config,
+            containers=not args.no_containers,
+            host=not args.no_host,
+            drift=args.drift,
+            images=not args.no_images and not args.no_containers,
+            client=client,
+        )
     finally:
         client.close()
-    result = audit_snapshot(
-        snapshot,
-        config,
-        containers=not args.no_containers,
-        host=not args.no_host,
-        drift=args.drift,
-    )
     for note in result.notes:
         print(f"seawall: note: {note}", file=sys.stderr)
     if args.compliance:
