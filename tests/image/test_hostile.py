@@ -127,7 +127,7 @@ def test_oversized_extended_header_is_refused(kit, tmp_path: Path) -> None:
     info.size = 512 << 20  # tarfile would read this much into memory
     header = info.tobuf(format=tarfile.USTAR_FORMAT)
     path = _image(kit, tmp_path, [header + b"\0" * 512], diff_ids=False)
-    with pytest.raises(SourceError, match="corrupt archive.*extended header"):
+    with pytest.raises(SourceError, match=r"corrupt archive.*extended header"):
         load_image(str(path))
 
 

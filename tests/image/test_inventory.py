@@ -220,7 +220,9 @@ def test_layer_credit_uses_first_layer_with_same_version(kit, tmp_path: Path) ->
     )
     image = load_image(str(kit.docker_save(spec, tmp_path / "i.tar")))
     layer = {
-        p.name: image.layers.index(next(l for l in image.layers if l.diff_id == p.layer))
+        p.name: image.layers.index(
+            next(layer for layer in image.layers if layer.diff_id == p.layer)
+        )
         for p in image.inventory.packages
     }
     assert layer == {"a": 2, "b": 0, "c": 1}

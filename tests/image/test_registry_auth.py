@@ -38,7 +38,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+    def do_GET(self) -> None:
         self.seen.append(self.path)
         host = self.headers["Host"]
         if self.path.startswith("/token"):

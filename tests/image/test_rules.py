@@ -1,4 +1,4 @@
-"""IMG rules through the engine: a bad image fires each rule where expected, a good one fires none."""
+"""IMG rules through the engine: a bad image fires each rule where expected, a good one none."""
 
 from __future__ import annotations
 
@@ -124,7 +124,8 @@ def test_secret_written_in_layer_2_and_deleted_in_layer_3_is_found_with_its_laye
     findings = _findings(bad_image, Config(select=("IMG008",)))
     key = next(f for f in findings if "id_ed25519" in f.message)
     assert key.message == (
-        "Private key /root/.ssh/id_ed25519 in layer 2 (deleted in layer 3, still shipped in layer 2)"
+        "Private key /root/.ssh/id_ed25519 in layer 2 "
+        "(deleted in layer 3, still shipped in layer 2)"
     )
     assert key.location.pointer == "/layers/2/files/root/.ssh/id_ed25519"
     assert key.location.path == "img"

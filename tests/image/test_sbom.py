@@ -21,11 +21,13 @@ def image(kit, tmp_path: Path):
                 kit.file("etc/os-release", 'ID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian 12"\n'),
                 kit.file(
                     "var/lib/dpkg/status",
-                    "Package: bash\nVersion: 5.2.15-2+b2\nSource: bash (5.2.15-2)\nArchitecture: amd64\n",
+                    "Package: bash\nVersion: 5.2.15-2+b2\nSource: bash (5.2.15-2)\n"
+                    "Architecture: amd64\n",
                 ),
                 kit.file(
                     "usr/share/doc/bash/copyright",
-                    "Format: x\n\nFiles: *\nLicense: GPL-3+\n\nFiles: y\nLicense: MIT\n\nFiles: z\nLicense: GPL-2+ or Artistic-1.0\n",
+                    "Format: x\n\nFiles: *\nLicense: GPL-3+\n\nFiles: y\nLicense: MIT\n\n"
+                    "Files: z\nLicense: GPL-2+ or Artistic-1.0\n",
                 ),
                 kit.file(
                     "a/node_modules/x/package.json",

@@ -59,7 +59,9 @@ def test_matches_tarfile(fmt: int) -> None:
     got = []
     for entry in reader:
         body = reader.read() if entry.type == "file" else b""
-        got.append((entry.name.rstrip("/"), entry.mode, entry.uid, entry.size, entry.linkname, body))
+        got.append(
+            (entry.name.rstrip("/"), entry.mode, entry.uid, entry.size, entry.linkname, body)
+        )
     assert got == expected
     kinds = [e.type for e in TarReader(io.BytesIO(data))]
     assert kinds[:7] == ["dir", "file", "file", "symlink", "hardlink", "char", "fifo"]
