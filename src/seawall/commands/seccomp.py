@@ -245,20 +245,10 @@ def _record(args: argparse.Namespace) -> int:
     return 0
 
 
-def _why_path(profile: Path) -> Path:
-    stem = profile.name[: -len(".json")] if profile.name.endswith(".json") else profile.name
-    return profile.with_name(stem + ".why")
-
-
 def _generate(args: argparse.Namespace) -> int:
     from seawall.seccomp.docker_default import default_allowed
-    from seawall.seccomp.generate import generate
-    from seawall.seccomp.recording import (
-        load_recording,
-        merge_all,
-        write_json_atomic,
-        write_text_atomic,
-    )
+    from seawall.seccomp.generate import generate, write_profile
+    from seawall.seccomp.recording import load_recording, merge_all, write_text_atomic
 
     recording = merge_all(load_recording(p) for p in args.recordings)
     generated = generate(
@@ -268,9 +258,11 @@ def _generate(args: argparse.Namespace) -> int:
         arg_filters=not args.no_arg_filters,
         extra=args.allow,
     )
-    why = args.why or _why_path(args.output)
-    write_json_atomic(args.output, generated.profile)
-    write_text_atomic(why, generated.why_text(args.output.name))
+    _, why = write_profile(generated, args.output)
+    if args.why is not None:
+        why.unlink(missing_ok=True)
+        why = args.why
+        write_text_atomic(why, generated.why_text(args.output.name))
     print(
         f"{args.output}: {len(generated.allowed)} syscalls allowed "
         f"(Docker's default: {len(default_allowed(generated.arch))}); reasons in {why}"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from seawall.errors import SeawallError
@@ -17,7 +19,7 @@ from seawall.seccomp.docker_default import (
     personality_rules,
     socket_rules_default,
 )
-from seawall.seccomp.recording import Recording
+from seawall.seccomp.recording import Recording, write_json_atomic, write_text_atomic
 from seawall.seccomp.syscalls import arch, syscall_table
 
 Base = Literal["none", "default"]
@@ -71,6 +73,20 @@ class GeneratedProfile:
             lines += ["", "# allowed by Docker's default but removed (never observed, not needed):"]
             lines += _wrap(self.removed_from_default)
         return "\n".join(lines) + "\n"
+
+
+def write_profile(generated: GeneratedProfile, path: str | os.PathLike[str]) -> tuple[Path, Path]:
+    """Write the profile JSON and its ``.why`` sidecar (``web.json`` → ``web.why``) atomically.
+
+    Returns both paths. This is what ``seawall seccomp generate`` and ``harden --seccomp`` write.
+    """
+    profile_path = Path(path)
+    name = profile_path.name
+    stem = name[: -len(".json")] if name.endswith(".json") else name
+    why_path = profile_path.with_name(stem + ".why")
+    write_json_atomic(profile_path, generated.profile)
+    write_text_atomic(why_path, generated.why_text(name))
+    return profile_path, why_path
 
 
 def generate(
