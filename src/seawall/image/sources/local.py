@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import os
 import tarfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol, cast
 
 from seawall.errors import SourceError
 from seawall.image.filesystem import normalize
@@ -80,8 +81,11 @@ class DirStore:
 class TarStore:
     """A tar archive (docker save output or an OCI layout tar), read without extracting."""
 
-    def __init__(self, archive: tarfile.TarFile, label: str) -> None:
+    def __init__(self, archive: tarfile.TarFile, label: str, path: Path | None = None) -> None:
         self.label = label
+        # Direct byte-range reads need an uncompressed archive (offsets are then file offsets).
+        plain = type(archive.fileobj) is io.BufferedReader
+        self._path = path if path is not None and plain else None
         self._archive = archive
         self._members: dict[str, tarfile.TarInfo] = {}
         for count, info in enumerate(archive, 1):
@@ -115,10 +119,39 @@ class TarStore:
         info = self._member(name)
         if info is None:
             raise SourceError(self.label, f"archive has no file {name}")
+        if self._path is not None and not info.sparse:
+            # A plain member of an uncompressed tar on disk: read its byte range directly,
+            # without tarfile's per-read Python layer (layers are hundreds of MB).
+            handle = self._path.open("rb")
+            handle.seek(info.offset_data)
+            return cast(BinaryIO, _Window(handle, info.size))
         stream = self._archive.extractfile(info)
         if stream is None:  # pragma: no cover - regular files always have a stream
             raise SourceError(self.label, f"cannot read {name}")
         return stream  # type: ignore[return-value]
+
+
+class _Window(io.RawIOBase):
+    """``size`` bytes of an open file from its current position; closes the file when closed."""
+
+    def __init__(self, handle: Any, size: int) -> None:
+        self._handle = handle
+        self._left = size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)[: min(len(buffer), self._left)]
+        n = self._handle.readinto(view) or 0
+        self._left -= n
+        return n
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
 
 
 def _read_json(store: BlobStore, name: str, limits: Limits) -> Any:
@@ -267,7 +300,7 @@ def open_path(
         raise SourceError(str(path), "not a readable tar archive") from None
     with archive:
         try:
-            store = TarStore(archive, str(path))
+            store = TarStore(archive, str(path), path)
         except (tarfile.TarError, EOFError, OSError) as exc:
             raise SourceError(str(path), f"corrupt tar archive ({one_line(exc)})") from None
         yield from_store(store, limits, platform, tag)
