@@ -236,5 +236,6 @@ def open_registry(
         layers=layers,
         config_digest=config_digest,
         manifest_digest=digest,
-        tags=(f"{ref.registry}/{ref.repository}:{ref.tag}",) if ref.tag else (),
+        # No tag and no digest means "latest", as docker pull reads it.
+        tags=(f"{ref.registry}/{ref.repository}:{ref.tag or 'latest'}",) if not ref.digest else (),
     )
