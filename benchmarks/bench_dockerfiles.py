@@ -58,11 +58,15 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["NO_COLOR"] = "1"
     sw = seawall_command()
-    print(f"corpus: {args.corpus} ({len(files)} Dockerfiles), {args.runs} runs each, median wall time")
+    print(
+        f"corpus: {args.corpus} ({len(files)} Dockerfiles), {args.runs} runs each, median wall time"
+    )
     corpus_time, code = timed([*sw, "check", "--exit-zero", str(args.corpus)], args.runs, env)
     one = files[0]
     one_time, _ = timed([*sw, "check", "--exit-zero", str(one)], max(args.runs, 5), env)
-    print(f"seawall  corpus: {corpus_time:6.2f} s  {len(files) / corpus_time:8.1f} files/s  (exit {code})")
+    print(
+        f"seawall  corpus: {corpus_time:6.2f} s  {len(files) / corpus_time:8.1f} files/s  (exit {code})"
+    )
     print(f"seawall  1 file: {one_time * 1000:6.0f} ms")
     hadolint = shutil.which("hadolint")
     if hadolint is None:
@@ -76,7 +80,9 @@ def main() -> int:
     had_one, _ = timed([hadolint, "--no-fail", str(one)], max(args.runs, 5), env)
     print(f"hadolint corpus: {had_time:6.2f} s  {len(files) / had_time:8.1f} files/s  ({runs} run)")
     print(f"hadolint 1 file: {had_one * 1000:6.0f} ms")
-    print(f"ratio (hadolint time / seawall time): corpus {had_time / corpus_time:.1f}x, one file {had_one / one_time:.1f}x")
+    print(
+        f"ratio (hadolint time / seawall time): corpus {had_time / corpus_time:.1f}x, one file {had_one / one_time:.1f}x"
+    )
     return 0
 
 

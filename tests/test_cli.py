@@ -13,11 +13,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def seawall(*args: str, cwd: Path | None = None, input_text: str | None = None) -> subprocess.CompletedProcess[str]:
+def seawall(
+    *args: str, cwd: Path | None = None, input_text: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-m", "seawall", *args],
-        cwd=cwd, capture_output=True, text=True, env=env, input=input_text, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=input_text,
+        timeout=120,
     )
 
 
@@ -44,7 +51,10 @@ def test_exit_1_on_findings_and_0_when_clean(tmp_path: Path) -> None:
 
 def test_fail_on_threshold_and_exit_zero(tmp_path: Path) -> None:
     write(tmp_path, "Dockerfile", ROOT_DF)
-    assert seawall("check", "--select", "DF001", "--fail-on", "critical", str(tmp_path)).returncode == 0
+    assert (
+        seawall("check", "--select", "DF001", "--fail-on", "critical", str(tmp_path)).returncode
+        == 0
+    )
     assert seawall("check", "--select", "DF001", "--exit-zero", str(tmp_path)).returncode == 0
 
 
@@ -62,7 +72,16 @@ def test_json_output_fields(tmp_path: Path) -> None:
 def test_output_file_written(tmp_path: Path) -> None:
     write(tmp_path, "Dockerfile", ROOT_DF)
     out = tmp_path / "report.sarif"
-    result = seawall("check", "--select", "DF001", "--format", "sarif", "-o", str(out), str(tmp_path / "Dockerfile"))
+    result = seawall(
+        "check",
+        "--select",
+        "DF001",
+        "--format",
+        "sarif",
+        "-o",
+        str(out),
+        str(tmp_path / "Dockerfile"),
+    )
     assert result.returncode == 1
     assert json.loads(out.read_text())["version"] == "2.1.0"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
@@ -77,7 +96,9 @@ def test_output_file_written(tmp_path: Path) -> None:
         ("Dockerfile", b"FROM a\nFROBNICATE x\n", "unknown instruction"),
     ],
 )
-def test_bad_input_is_one_line_error_exit_2(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+def test_bad_input_is_one_line_error_exit_2(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
     (tmp_path / name).write_bytes(content)
     write(tmp_path, "other/Dockerfile", ROOT_DF)
     result = seawall("check", "--select", "DF001", str(tmp_path))
@@ -115,12 +136,20 @@ def test_empty_file_windows_file_and_missing_path(tmp_path: Path) -> None:
 
 
 def test_inline_suppressions_own_and_peer(tmp_path: Path) -> None:
-    for pragma in ("# seawall: ignore=DF001 -- builder image", "# hadolint ignore=DL3002", "#trivy:ignore:DS-0002"):
+    for pragma in (
+        "# seawall: ignore=DF001 -- builder image",
+        "# hadolint ignore=DL3002",
+        "#trivy:ignore:DS-0002",
+    ):
         write(tmp_path, "Dockerfile", f"FROM debian:bookworm-slim\n{pragma}\nUSER root\n")
         result = seawall("check", "--select", "DF001", str(tmp_path / "Dockerfile"))
         assert result.returncode == 0, (pragma, result.stdout)
         assert "1 suppressed" in result.stdout
-    write(tmp_path, "Dockerfile", "#checkov:skip=CKV_DOCKER_8:reason\nFROM debian:bookworm-slim\nUSER root\n")
+    write(
+        tmp_path,
+        "Dockerfile",
+        "#checkov:skip=CKV_DOCKER_8:reason\nFROM debian:bookworm-slim\nUSER root\n",
+    )
     assert seawall("check", "--select", "DF001", str(tmp_path / "Dockerfile")).returncode == 0
 
 

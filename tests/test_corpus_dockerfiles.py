@@ -6,7 +6,6 @@ from collections import Counter
 from pathlib import Path
 
 from corpus import CORPUS, require
-
 from seawall.config import Config
 from seawall.targets.discover import discover
 from seawall.targets.dockerfile import check_dockerfile
@@ -38,9 +37,9 @@ def test_parse_failures_are_only_templates() -> None:
         report = check_dockerfile(path, path.name, Config(select=("DF001",)))
         if any(e.kind == "parse" for e in report.errors):
             failures.append(path)
-    assert all("template" in p.name.lower() or "%%" in p.read_text(errors="replace") for p in failures), [
-        str(p) for p in failures if "template" not in p.name.lower()
-    ]
+    assert all(
+        "template" in p.name.lower() or "%%" in p.read_text(errors="replace") for p in failures
+    ), [str(p) for p in failures if "template" not in p.name.lower()]
 
 
 def test_compose_corpus_dockerfiles() -> None:

@@ -26,7 +26,9 @@ from seawall.targets.dockerfile import check_dockerfile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
 EXPECT = re.compile(r"#\s*expect:\s*([A-Z]+\d+(?:\s*,\s*[A-Z]+\d+)*)")
-DOCKERFILE_RULE_IDS = sorted(r.meta.id for r in ALL_RULES if TargetKind.DOCKERFILE in r.meta.targets)
+DOCKERFILE_RULE_IDS = sorted(
+    r.meta.id for r in ALL_RULES if TargetKind.DOCKERFILE in r.meta.targets
+)
 
 
 def _cases() -> list[tuple[str, Path]]:
@@ -84,7 +86,9 @@ def test_every_dockerfile_rule_has_fixtures() -> None:
         assert any(n.startswith("good") for n in names), f"{rid}: no good fixture"
 
 
-@pytest.mark.parametrize(("rule_id", "path"), CASES, ids=[f"{r}/{p.relative_to(FIXTURES / r)}" for r, p in CASES])
+@pytest.mark.parametrize(
+    ("rule_id", "path"), CASES, ids=[f"{r}/{p.relative_to(FIXTURES / r)}" for r, p in CASES]
+)
 def test_fixture(rule_id: str, path: Path) -> None:
     findings, source = _findings(path, rule_id)
     lines = sorted(source.position(f.location.span.start).line for f in findings if f.location.span)
@@ -95,7 +99,11 @@ def test_fixture(rule_id: str, path: Path) -> None:
     expected = _expected_lines(source.text, rule_id)
     assert expected, f"{path}: bad fixture without '# expect: {rule_id}' markers"
     assert lines == expected, [f.message for f in findings]
-    fixed_path = path.with_name(path.name.replace("Dockerfile", "fixed.Dockerfile", 1)) if path.name != "Dockerfile" else path.with_name("Dockerfile.fixed")
+    fixed_path = (
+        path.with_name(path.name.replace("Dockerfile", "fixed.Dockerfile", 1))
+        if path.name != "Dockerfile"
+        else path.with_name("Dockerfile.fixed")
+    )
     if not fixed_path.exists():
         return
     config = _config(rule_id)
@@ -118,5 +126,7 @@ def test_fixture(rule_id: str, path: Path) -> None:
     assert fixed == fixed_path.read_text()
     again, applied_again = fix_until_stable(fixed, path.name, find, validate, unsafe=True)
     assert again == fixed and applied_again == 0, "fix is not idempotent"
-    remaining = [f for f in find(fixed) if f.fix is not None and f.fix.applicability.value != "display-only"]
+    remaining = [
+        f for f in find(fixed) if f.fix is not None and f.fix.applicability.value != "display-only"
+    ]
     assert remaining == [], "the fixed text still has fixable findings"

@@ -11,9 +11,9 @@ from seawall.config import Config
 from seawall.engine import make_context, run_rules
 from seawall.model.source import SourceFile
 from seawall.parsers.dockerfile import parse_dockerfile
+from seawall.ruledoc import docstring_sections, example_snippets
 from seawall.rules import ALL_RULES, RULES_BY_ID
 from seawall.rules._base import KNOWN_STANDARDS, Rule, TargetKind
-from seawall.ruledoc import docstring_sections, example_snippets
 
 ID = re.compile(r"^[A-Z]+\d{3}$")
 NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -47,7 +47,14 @@ def test_aliases_do_not_collide_between_rules() -> None:
             owner[key] = rule.meta.id
     # A peer rule may be covered by two of ours (e.g. DS-0031 spans ENV secrets and copied secret files),
     # but every such overlap must be deliberate: list them here when they arise.
-    allowed = {"ds-0031", "avd-ds-0031", "ds031", "missing_user_instruction", "ckv_docker_3", "cis-di-0010"}
+    allowed = {
+        "ds-0031",
+        "avd-ds-0031",
+        "ds031",
+        "missing_user_instruction",
+        "ckv_docker_3",
+        "cis-di-0010",
+    }
     assert [c for c in clashes if c[0].lower() not in allowed] == []
 
 

@@ -40,7 +40,7 @@ def select_non_overlapping(fixes: Iterable[Fix], path: str) -> tuple[list[Fix], 
     for fix in fixes:
         spans = [(e.span.start, e.span.end) for e in fix.edits if e.path in (None, path)]
         clash = any(
-            s < te and ts < e or (s == e == ts == te) for s, e in spans for ts, te in taken
+            (s < te and ts < e) or (s == e == ts == te) for s, e in spans for ts, te in taken
         )
         if clash:
             deferred += 1
@@ -74,7 +74,9 @@ def fix_until_stable(
             validate(new_text)
         except Exception as exc:
             titles = ", ".join(sorted({f.title for f in chosen}))
-            raise FixError(f"{path}: fix ({titles}) would produce text that no longer parses: {exc}") from None
+            raise FixError(
+                f"{path}: fix ({titles}) would produce text that no longer parses: {exc}"
+            ) from None
         if new_text == text:
             return text, applied
         text = new_text

@@ -52,7 +52,9 @@ class Suppressions:
         if line is None:
             return False
         here = self.by_line.get(line)
-        return bool(here) and (ALL in here or bool(lowered & here))
+        if not here:
+            return False
+        return ALL in here or bool(lowered & here)
 
     def __bool__(self) -> bool:
         return bool(self.file_wide or self.by_line)

@@ -1,4 +1,4 @@
-"""Shared helpers for the Compose tests: write a project into a temporary folder and check it."""
+"""Fixtures for the Compose tests: write a project into a temporary folder and load it."""
 
 from __future__ import annotations
 
@@ -6,21 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from compose_helpers import write_files
 
-from seawall.config import Config
-from seawall.model.finding import Report
 from seawall.parsers.compose import ComposeProject, LoadOptions, load_project
-from seawall.targets.compose import check_project
-
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "compose"
-
-
-def write_files(root: Path, files: dict[str, str]) -> None:
-    """Write ``{relative path: text}`` under ``root``."""
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture
@@ -41,8 +29,3 @@ def project_in(tmp_path: Path) -> Callable[..., ComposeProject]:
         )
 
     return load
-
-
-def check(project: ComposeProject, *rule_ids: str) -> Report:
-    """Run only ``rule_ids`` (all rules when empty) on a loaded project."""
-    return check_project(project, Config(select=rule_ids) if rule_ids else Config())

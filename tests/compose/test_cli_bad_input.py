@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from compose_helpers import write_files
 
-from conftest import write_files
 from seawall.cli import main
 
 GOOD = "services:\n  web:\n    image: nginx:1.27\n    privileged: true\n"

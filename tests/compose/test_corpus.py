@@ -6,8 +6,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from compose_helpers import CORPUS
 
-from conftest import CORPUS
 from seawall.config import Config
 from seawall.parsers.compose import default_files
 from seawall.targets.compose import check_compose

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
+from compose_helpers import CORPUS, write_files
 
-from conftest import CORPUS, write_files
 from seawall.parsers.compose import ComposeProject, LoadOptions, load_project
 from seawall.parsers.yamldoc import to_python
 

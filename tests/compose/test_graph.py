@@ -6,8 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from compose_helpers import CORPUS, check, write_files
 
-from conftest import CORPUS, check, write_files
 from seawall.cli import main
 from seawall.compose_graph import build_graph, datastore_kind, to_dot, to_mermaid
 from seawall.parsers.compose import ComposeProject

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from compose_helpers import write_files
 
-from conftest import write_files
 from seawall.errors import ParseError, SourceError
 from seawall.parsers.compose import (
     MAX_SERVICES,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import check
+from compose_helpers import check
+
 from seawall.parsers.compose import ComposeProject
 
 Load = Callable[..., ComposeProject]

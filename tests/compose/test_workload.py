@@ -119,7 +119,7 @@ def test_parse_bytes() -> None:
 
 
 def test_build_facts_from_the_services_dockerfile(project_in: Load) -> None:
-    from conftest import check
+    from compose_helpers import check
 
     project = project_in(
         {

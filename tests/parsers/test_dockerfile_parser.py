@@ -22,7 +22,7 @@ def parse(text: str, **kw: object):  # type: ignore[no-untyped-def]
 
 
 def test_keywords_any_case_and_positions() -> None:
-    df = parse("from alpine:3.20\nrun echo hi\n  Cmd [\"sh\"]\n")
+    df = parse('from alpine:3.20\nrun echo hi\n  Cmd ["sh"]\n')
     assert [i.keyword for i in df.instructions] == ["FROM", "RUN", "CMD"]
     cmd = df.instructions[2]
     assert df.source.position(cmd.keyword_span.start).line == 3
@@ -31,7 +31,9 @@ def test_keywords_any_case_and_positions() -> None:
 
 
 def test_continuation_with_comment_and_blank_lines() -> None:
-    text = "FROM a\nRUN apt-get update && \\\n    # comment\n\n    apt-get install -y curl\nUSER x\n"
+    text = (
+        "FROM a\nRUN apt-get update && \\\n    # comment\n\n    apt-get install -y curl\nUSER x\n"
+    )
     df = parse(text)
     run = df.instructions[1]
     assert run.line == 2 and run.end_line == 5
@@ -80,7 +82,9 @@ def test_unknown_instruction() -> None:
 
 
 def test_flags_and_exec_form() -> None:
-    df = parse('FROM --platform=$BUILDPLATFORM a AS b\nCOPY --from=b --chown=1:1 --link x y\nRUN --mount=type=secret,id=t ["sh", "-c", "echo"]\n')
+    df = parse(
+        'FROM --platform=$BUILDPLATFORM a AS b\nCOPY --from=b --chown=1:1 --link x y\nRUN --mount=type=secret,id=t ["sh", "-c", "echo"]\n'
+    )
     frm, copy, run = df.instructions
     assert frm.flag("platform").value == "$BUILDPLATFORM"  # type: ignore[union-attr]
     assert [f.name for f in copy.flags] == ["from", "chown", "link"]
@@ -91,12 +95,14 @@ def test_flags_and_exec_form() -> None:
 
 
 def test_invalid_json_is_shell_form() -> None:
-    df = parse('FROM a\nCMD [python, app.py]\n')
+    df = parse("FROM a\nCMD [python, app.py]\n")
     assert df.instructions[1].exec_form is None
 
 
 def test_arg_before_from_and_substitution() -> None:
-    df = parse("ARG TAG=3.12\nARG REG\nFROM ${REG:-docker.io}/python:${TAG}-slim AS base\nFROM base\n")
+    df = parse(
+        "ARG TAG=3.12\nARG REG\nFROM ${REG:-docker.io}/python:${TAG}-slim AS base\nFROM base\n"
+    )
     assert df.stages[0].base == "docker.io/python:3.12-slim"
     assert df.stages[1].parent == 0 and df.stages[1].base_is_stage
     df2 = parse("ARG TAG=3.12\nFROM python:${TAG}\n", build_args={"TAG": "3.13"})
@@ -132,7 +138,12 @@ def test_crlf_and_empty() -> None:
 
 def test_image_refs() -> None:
     r = parse_image_ref("registry.example.com:5000/team/app:1.2@sha256:abc")
-    assert (r.registry, r.repository, r.tag, r.digest) == ("registry.example.com:5000", "team/app", "1.2", "sha256:abc")
+    assert (r.registry, r.repository, r.tag, r.digest) == (
+        "registry.example.com:5000",
+        "team/app",
+        "1.2",
+        "sha256:abc",
+    )
     r = parse_image_ref("python")
     assert (r.registry, r.repository, r.tag) == (None, "python", None)
     assert parse_image_ref("localhost/x:y").registry == "localhost"
@@ -140,8 +151,14 @@ def test_image_refs() -> None:
 
 
 def test_key_values_and_args() -> None:
-    assert [(k, v) for k, v, _, _ in parse_key_values('A=1 B="two words" C=3')] == [("A", "1"), ("B", "two words"), ("C", "3")]
-    assert [(k, v) for k, v, _, _ in parse_key_values("LEGACY some value")] == [("LEGACY", "some value")]
+    assert [(k, v) for k, v, _, _ in parse_key_values('A=1 B="two words" C=3')] == [
+        ("A", "1"),
+        ("B", "two words"),
+        ("C", "3"),
+    ]
+    assert [(k, v) for k, v, _, _ in parse_key_values("LEGACY some value")] == [
+        ("LEGACY", "some value")
+    ]
     assert parse_arg("A B=2") == [("A", None), ("B", "2")]
 
 
@@ -153,7 +170,12 @@ def test_expand_vars_forms() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("FROM RUN USER COPY \\\n#<-EOF\"'[]=$:{}\t\r`ab")), max_size=200))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("FROM RUN USER COPY \\\n#<-EOF\"'[]=$:{}\t\r`ab")),
+        max_size=200,
+    )
+)
 def test_parser_never_crashes(text: str) -> None:
     try:
         df = parse(text)

@@ -25,7 +25,9 @@ def test_quotes_removed_and_offsets_kept() -> None:
 
 def test_assignments_and_reserved_words() -> None:
     (cmd,) = tokenize("DEBIAN_FRONTEND=noninteractive apt-get install -y x")
-    assert cmd.name == "apt-get" and [a.text for a in cmd.assignments] == ["DEBIAN_FRONTEND=noninteractive"]
+    assert cmd.name == "apt-get" and [a.text for a in cmd.assignments] == [
+        "DEBIAN_FRONTEND=noninteractive"
+    ]
     cmds = tokenize("if [ -f x ]; then apt-get update; fi")
     assert [c.name for c in cmds] == ["[", "apt-get"]
 
@@ -51,7 +53,9 @@ def test_flags() -> None:
 def test_unwrap() -> None:
     (cmd,) = tokenize("sudo -u root env A=1 chmod 777 /x")
     assert unwrap(cmd).name == "chmod"
-    assert [c.name for c in commands_named(tokenize("sudo apt-get install x"), "apt-get")] == ["apt-get"]
+    assert [c.name for c in commands_named(tokenize("sudo apt-get install x"), "apt-get")] == [
+        "apt-get"
+    ]
 
 
 def test_comments() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import tempfile
@@ -16,12 +17,18 @@ from seawall.model.finding import Report, Severity
 def add_output_options(parser: argparse.ArgumentParser) -> None:
     """``--format``, ``--output``, ``--fail-on``, ``--exit-zero``, ``--no-color``."""
     parser.add_argument(
-        "--format", "-F", default="text", choices=("text", "json", "sarif", "junit"),
+        "--format",
+        "-F",
+        default="text",
+        choices=("text", "json", "sarif", "junit"),
         help="output format (default: text)",
     )
-    parser.add_argument("--output", "-o", type=Path, help="write the report to FILE instead of stdout")
     parser.add_argument(
-        "--fail-on", choices=[s.label for s in Severity],
+        "--output", "-o", type=Path, help="write the report to FILE instead of stdout"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=[s.label for s in Severity],
         help="lowest severity that makes the exit code 1 (default: low, or fail-on in config)",
     )
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings remain")
@@ -30,12 +37,18 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
 
 def add_config_options(parser: argparse.ArgumentParser) -> None:
     """``--config``, ``--no-config``, ``--select``, ``--ignore``, ``--extend-select``, ``--baseline``."""
-    parser.add_argument("--config", type=Path, help="configuration file (.seawall.toml or pyproject.toml)")
+    parser.add_argument(
+        "--config", type=Path, help="configuration file (.seawall.toml or pyproject.toml)"
+    )
     parser.add_argument("--no-config", action="store_true", help="ignore configuration files")
-    parser.add_argument("--select", help="comma-separated rule ids/prefixes/names/aliases to run (only these)")
+    parser.add_argument(
+        "--select", help="comma-separated rule ids/prefixes/names/aliases to run (only these)"
+    )
     parser.add_argument("--extend-select", help="comma-separated opt-in rules to enable as well")
     parser.add_argument("--ignore", help="comma-separated rule ids/prefixes/names/aliases to skip")
-    parser.add_argument("--baseline", type=Path, help="baseline file: findings recorded there are not reported")
+    parser.add_argument(
+        "--baseline", type=Path, help="baseline file: findings recorded there are not reported"
+    )
 
 
 def _split(value: str | None) -> tuple[str, ...] | None:
@@ -80,10 +93,8 @@ def write_atomic(path: Path, text: str) -> None:
             handle.write(text)
         os.replace(tmp, path)
     except OSError as exc:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise SeawallError(f"{path}: cannot write: {exc.strerror}") from None
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``baseline``."""
     p = subparsers.add_parser("baseline", help="accept today's findings, fail only on new ones")
     sub = p.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
@@ -15,7 +15,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[
     create.add_argument("paths", nargs="*", type=Path, default=None)
     create.add_argument("--output", "-o", type=Path, default=Path(".seawall-baseline.json"))
     create.add_argument("--type", choices=("dockerfile", "compose"))
-    create.add_argument("-f", "--file", dest="compose_files", action="append", type=Path, default=[])
+    create.add_argument(
+        "-f", "--file", dest="compose_files", action="append", type=Path, default=[]
+    )
     create.add_argument("--env-file", action="append", type=Path, default=[])
     create.add_argument("--profile", action="append", default=[])
     create.add_argument("--build-arg", action="append", default=[])
@@ -36,7 +38,10 @@ def run(args: argparse.Namespace) -> int:
     if report.errors:
         for err in report.errors:
             print(f"{err.path}: error: {err.message}", file=sys.stderr)
-        print("seawall: error: baseline not written: some targets could not be checked", file=sys.stderr)
+        print(
+            "seawall: error: baseline not written: some targets could not be checked",
+            file=sys.stderr,
+        )
         return 2
     write_baseline(args.output, report.findings)
     print(f"wrote {args.output} ({len(report.findings)} findings)", file=sys.stderr)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from seawall.commands._output import (
@@ -17,25 +16,45 @@ from seawall.config import Config
 from seawall.model.finding import Report, TargetError
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``check``."""
     p = subparsers.add_parser(
         "check",
         help="check Dockerfiles and Compose projects",
         description="Find Dockerfiles/Containerfiles and Compose files under PATHs and check them.",
     )
-    p.add_argument("paths", nargs="*", type=Path, default=None, help="files or folders (default: .)")
-    p.add_argument("--type", choices=("dockerfile", "compose"), help="treat explicit files as this type")
-    p.add_argument("-f", "--file", dest="compose_files", action="append", type=Path, default=[],
-                   help="a Compose file of one project (repeat to merge overrides, like docker compose -f)")
+    p.add_argument(
+        "paths", nargs="*", type=Path, default=None, help="files or folders (default: .)"
+    )
+    p.add_argument(
+        "--type", choices=("dockerfile", "compose"), help="treat explicit files as this type"
+    )
+    p.add_argument(
+        "-f",
+        "--file",
+        dest="compose_files",
+        action="append",
+        type=Path,
+        default=[],
+        help="a Compose file of one project (repeat to merge overrides, like docker compose -f)",
+    )
     p.add_argument("--env-file", action="append", type=Path, default=[], help="Compose env file")
     p.add_argument("--profile", action="append", default=[], help="Compose profile to enable")
-    p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE",
-                   help="build argument for FROM substitution")
+    p.add_argument(
+        "--build-arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="build argument for FROM substitution",
+    )
     p.add_argument("--target", help="the build stage that ships (default: the last stage)")
     p.add_argument("--fix", action="store_true", help="apply safe fixes to the files")
-    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
-    p.add_argument("--diff", action="store_true", help="print the fixes as a unified diff; write nothing")
+    p.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour"
+    )
+    p.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"
+    )
     add_config_options(p)
     add_output_options(p)
 
@@ -99,11 +118,15 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
     found = discover(paths, forced_type=args.type, exclude=config.exclude)
     report = Report()
     for missing in found.missing:
-        report.errors.append(TargetError(display_path(missing), "no such file or directory", "source"))
+        report.errors.append(
+            TargetError(display_path(missing), "no such file or directory", "source")
+        )
     build_args = _build_args(args.build_arg)
     for path in found.dockerfiles:
         report.extend(
-            check_dockerfile(path, display_path(path), config, build_args=build_args, target=args.target)
+            check_dockerfile(
+                path, display_path(path), config, build_args=build_args, target=args.target
+            )
         )
     projects = compose_projects(found.compose_files)
     if args.compose_files:
@@ -112,7 +135,11 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
         report.extend(_check_compose(projects, config, args))
     if not found.dockerfiles and not projects and not found.missing:
         report.errors.append(
-            TargetError(", ".join(display_path(p) for p in paths), "no Dockerfile or Compose file found", "source")
+            TargetError(
+                ", ".join(display_path(p) for p in paths),
+                "no Dockerfile or Compose file found",
+                "source",
+            )
         )
     return finalize(report, config), found.dockerfiles, config
 

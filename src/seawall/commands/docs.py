@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``docs``."""
-    p = subparsers.add_parser("docs", help="write or check docs/rules/ generated from rule metadata")
+    p = subparsers.add_parser(
+        "docs", help="write or check docs/rules/ generated from rule metadata"
+    )
     p.add_argument("folder", nargs="?", type=Path, default=Path("docs/rules"))
     p.add_argument("--check", action="store_true", help="exit 1 if the folder is not current")
 

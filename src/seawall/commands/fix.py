@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import difflib
 import sys
 from pathlib import Path
@@ -37,7 +38,9 @@ def _dockerfile_fixer(path: Path, shown: str, config: Config, args: argparse.Nam
     return find, validate
 
 
-def apply_fixes(report: Report, dockerfiles: list[Path], config: Config, args: argparse.Namespace) -> int:
+def apply_fixes(
+    report: Report, dockerfiles: list[Path], config: Config, args: argparse.Namespace
+) -> int:
     """Fix every Dockerfile that has fixable findings; returns how many files changed.
 
     With ``--diff`` nothing is written and the diff goes to stdout. A failure in any file
@@ -67,8 +70,10 @@ def apply_fixes(report: Report, dockerfiles: list[Path], config: Config, args: a
             shown = display_path(path)
             sys.stdout.writelines(
                 difflib.unified_diff(
-                    original.splitlines(keepends=True), fixed.splitlines(keepends=True),
-                    fromfile=f"a/{shown}", tofile=f"b/{shown}",
+                    original.splitlines(keepends=True),
+                    fixed.splitlines(keepends=True),
+                    fromfile=f"a/{shown}",
+                    tofile=f"b/{shown}",
                 )
             )
         return len(planned)
@@ -77,15 +82,15 @@ def apply_fixes(report: Report, dockerfiles: list[Path], config: Config, args: a
         for path, original, fixed in planned:
             current = path.read_text(encoding="utf-8-sig")
             if current != original:
-                raise FixError(f"{display_path(path)}: changed on disk while fixing; nothing written")
+                raise FixError(
+                    f"{display_path(path)}: changed on disk while fixing; nothing written"
+                )
             write_atomic(path, fixed)
             written.append((path, original))
     except (OSError, SeawallError) as exc:
         for path, original in reversed(written):
-            try:
+            with contextlib.suppress(SeawallError):
                 write_atomic(path, original)
-            except SeawallError:
-                pass
         if isinstance(exc, SeawallError):
             raise
         raise FixError(f"cannot write fixes: {exc}") from None

@@ -9,17 +9,23 @@ import sys
 from seawall.errors import ConfigError
 
 
-def add_rules_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_rules_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``rules``."""
     p = subparsers.add_parser("rules", help="list every rule", description="List every rule.")
     p.add_argument("--format", "-F", choices=("text", "json"), default="text")
-    p.add_argument("--target", help="only rules for this target kind (dockerfile, workload, compose, image, daemon, host)")
+    p.add_argument(
+        "--target",
+        help="only rules for this target kind (dockerfile, workload, compose, image, daemon, host)",
+    )
 
 
-def add_rule_parser(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_rule_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register ``rule``."""
-    p = subparsers.add_parser("rule", help="show one rule's documentation",
-                              description="Print a rule's documentation page (by id, name or peer alias).")
+    p = subparsers.add_parser(
+        "rule",
+        help="show one rule's documentation",
+        description="Print a rule's documentation page (by id, name or peer alias).",
+    )
     p.add_argument("rule", help="rule id (DF001), name (last-user-root) or alias (DL3002)")
 
 
@@ -27,7 +33,11 @@ def run_rules(args: argparse.Namespace) -> int:
     """List rules as a table or JSON."""
     from seawall.rules import ALL_RULES
 
-    rules = [r for r in ALL_RULES if not args.target or any(t.value == args.target for t in r.meta.targets)]
+    rules = [
+        r
+        for r in ALL_RULES
+        if not args.target or any(t.value == args.target for t in r.meta.targets)
+    ]
     if args.format == "json":
         out = [
             {
@@ -38,7 +48,8 @@ def run_rules(args: argparse.Namespace) -> int:
                 "targets": sorted(t.value for t in r.meta.targets),
                 "aliases": list(r.meta.aliases),
                 "references": [
-                    {"standard": ref.standard, "id": ref.ident, "title": ref.title} for ref in r.meta.references
+                    {"standard": ref.standard, "id": ref.ident, "title": ref.title}
+                    for ref in r.meta.references
                 ],
                 "fix": r.meta.fix.value,
                 "default_enabled": r.meta.default_enabled,

@@ -73,6 +73,22 @@ class Heredoc:
     body_span: Span
     strip_tabs: bool
     quoted: bool
+    raw: str = ""
+
+    def source_offset(self, offset: int) -> int:
+        """The source offset of ``body[offset]``, allowing for tabs that ``<<-`` stripped."""
+        if not self.strip_tabs or not self.raw:
+            return self.body_span.start + offset
+        raw_pos = 0
+        body_pos = 0
+        for raw_line in self.raw.split("\n"):
+            line = raw_line.lstrip("\t")
+            tabs = len(raw_line) - len(line)
+            if offset <= body_pos + len(line):
+                return self.body_span.start + raw_pos + tabs + (offset - body_pos)
+            raw_pos += len(raw_line) + 1
+            body_pos += len(line) + 1
+        return self.body_span.start + raw_pos
 
 
 @dataclass(frozen=True)
@@ -283,8 +299,7 @@ class Dockerfile:
         """Lines covered by the instruction starting at or after ``line`` (for pragmas)."""
         for instr in self.instructions:
             if instr.end_line >= line:
-                if instr.line >= line or instr.line <= line <= instr.end_line:
-                    return range(instr.line, instr.end_line + 1)
+                return range(instr.line, instr.end_line + 1)
         return range(line, line + 1)
 
 
@@ -575,7 +590,7 @@ def _read_instruction(
                 lines.starts[body_start_line] if body_start_line < len(lines) else len(source.text)
             )
             body_end = lines.starts[k]
-            body = source.text[body_start:body_end]
+            body = raw_body = source.text[body_start:body_end]
             if strip_tabs:
                 body = "\n".join(b.lstrip("\t") for b in body.split("\n"))
             heredocs.append(
@@ -585,6 +600,7 @@ def _read_instruction(
                     Span(body_start, body_end),
                     strip_tabs,
                     bool(hm.group(2)),
+                    raw_body if strip_tabs else "",
                 )
             )
             last_line = k

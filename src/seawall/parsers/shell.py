@@ -9,6 +9,7 @@ insert a flag at an exact offset. (``bashlex`` would do more, but it is GPL.)
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -89,6 +90,10 @@ class SimpleCommand:
 
 
 _OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n")
+# Runs of characters with no special meaning, consumed in one step (most of a script).
+_PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`#]+")
+_DQ_PLAIN = re.compile(r'[^"\\$]+')
+_BLANKS = re.compile(r"[ \t\r]+")
 
 
 class _Scanner:
@@ -160,7 +165,8 @@ def tokenize(script: str) -> list[SimpleCommand]:
     while i < n:
         ch = s[i]
         if ch in " \t\r":
-            i += 1
+            m = _BLANKS.match(s, i)
+            i = m.end() if m else i + 1
             continue
         if ch == "\\" and i + 1 < n and s[i + 1] == "\n":
             i += 2
@@ -188,6 +194,11 @@ def tokenize(script: str) -> list[SimpleCommand]:
         buf: list[str] = []
         quoted = False
         while i < n:
+            plain = _PLAIN.match(s, i)
+            if plain is not None:
+                buf.append(plain.group())
+                i = plain.end()
+                continue
             ch = s[i]
             if ch in " \t\r\n;&|()<>":
                 if ch in "<>" and buf and all(c.isdigit() for c in buf) and not quoted:
@@ -213,6 +224,11 @@ def tokenize(script: str) -> list[SimpleCommand]:
                 quoted = True
                 i += 1
                 while i < n and s[i] != '"':
+                    chunk = _DQ_PLAIN.match(s, i)
+                    if chunk is not None:
+                        buf.append(chunk.group())
+                        i = chunk.end()
+                        continue
                     if s[i] == "\\" and i + 1 < n and s[i + 1] in '"\\$`\n':
                         if s[i + 1] != "\n":
                             buf.append(s[i + 1])
@@ -289,7 +305,9 @@ def commands_named(commands: Iterable[SimpleCommand], *names: str) -> list[Simpl
     return out
 
 
-_WRAPPERS = frozenset({"sudo", "env", "nice", "nohup", "command", "xargs", "gosu", "su-exec", "doas"})
+_WRAPPERS = frozenset(
+    {"sudo", "env", "nice", "nohup", "command", "xargs", "gosu", "su-exec", "doas"}
+)
 
 
 def unwrap(cmd: SimpleCommand) -> SimpleCommand:

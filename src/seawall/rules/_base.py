@@ -58,9 +58,7 @@ class Reference:
         return f"{self.standard} {self.ident}" + (f" ({self.title})" if self.title else "")
 
 
-CIS_DOCKER = Standard(
-    "CIS Docker Benchmark v1.6.0", "https://www.cisecurity.org/benchmark/docker"
-)
+CIS_DOCKER = Standard("CIS Docker Benchmark v1.6.0", "https://www.cisecurity.org/benchmark/docker")
 NIST_800_190 = Standard(
     "NIST SP 800-190", "https://csrc.nist.gov/publications/detail/sp/800-190/final"
 )
@@ -170,7 +168,9 @@ class Context:
                 anchor = pointer
             else:
                 anchor = message
-        effective = self.severity_overrides.get(meta.id, severity or meta.severity)
+        effective = self.severity_overrides.get(
+            meta.id, meta.severity if severity is None else severity
+        )
         return Finding(
             rule_id=meta.id,
             rule_name=meta.name,

@@ -12,8 +12,19 @@ from seawall.targets.dockerfile import is_dockerfile_name
 # Folders that hold tooling state or third-party code, never a project's own container files.
 # Hidden folders such as .devcontainer are walked on purpose.
 SKIP_DIRS = frozenset(
-    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", ".tox", ".mypy_cache",
-     ".ruff_cache", ".pytest_cache", ".terraform"}
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".venv",
+        ".tox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".terraform",
+    }
 )
 COMPOSE_PATTERNS = (
     "compose.yaml",

@@ -25,7 +25,17 @@ DOCKERFILE_PATTERNS = (
     "Containerfile-*",
     "*.Containerfile",
 )
-_NOT_DOCKERFILES = (".dockerignore", ".md", ".txt", ".rst", ".json", ".yml", ".yaml", ".sh", ".orig")
+_NOT_DOCKERFILES = (
+    ".dockerignore",
+    ".md",
+    ".txt",
+    ".rst",
+    ".json",
+    ".yml",
+    ".yaml",
+    ".sh",
+    ".orig",
+)
 
 
 def is_dockerfile_name(name: str) -> bool:
@@ -37,7 +47,10 @@ def is_dockerfile_name(name: str) -> bool:
 
 def read_dockerignore(dockerfile: Path) -> list[str] | None:
     """Patterns of the build context's ignore file (``<name>.dockerignore`` first), or None."""
-    candidates = [dockerfile.parent / f"{dockerfile.name}.dockerignore", dockerfile.parent / ".dockerignore"]
+    candidates = [
+        dockerfile.parent / f"{dockerfile.name}.dockerignore",
+        dockerfile.parent / ".dockerignore",
+    ]
     for candidate in candidates:
         try:
             text = candidate.read_text(encoding="utf-8", errors="replace")

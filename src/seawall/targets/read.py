@@ -31,7 +31,8 @@ def read_text_file(path: Path, shown: str, max_bytes: int = MAX_TEXT_BYTES) -> S
         size = path.stat().st_size
         if size > max_bytes:
             raise SourceError(
-                shown, f"file too large ({size / 1048576:.1f} MiB; limit {max_bytes // 1048576} MiB)"
+                shown,
+                f"file too large ({size / 1048576:.1f} MiB; limit {max_bytes // 1048576} MiB)",
             )
         data = path.read_bytes()
     except SourceError:

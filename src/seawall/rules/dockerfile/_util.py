@@ -75,17 +75,16 @@ def scripts_of(instr: Instruction) -> Iterator[tuple[str, Callable[[int], int]]]
             script = argv[-1]
             where = instr.args.find(json_fragment(script))
             base = instr.to_source
-            yield script, _offset_mapper(base, max(where, 0) + 1 if where >= 0 else 0)
+            yield script, _offset_mapper(base, max(where, 0))
         elif argv:
-            yield " ".join(argv), lambda o: instr.to_source(0)
+            yield " ".join(argv), _offset_mapper(lambda _offset: instr.to_source(0), 0)
         return
     yield instr.args, instr.to_source
     for heredoc in instr.heredocs:
         first_line = heredoc.body.split("\n", 1)[0]
         if first_line.startswith("#!") and not any(sh in first_line for sh in POSIX_SHELLS):
             continue
-        start = heredoc.body_span.start
-        yield heredoc.body, (lambda o, s=start: s + o)
+        yield heredoc.body, heredoc.source_offset
 
 
 def json_fragment(text: str) -> str:
@@ -107,7 +106,7 @@ def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[She
     key = (id(instr), stage.index)
     hit = cache.get(key)
     if hit is not None:
-        return hit  # type: ignore[no-any-return]
+        return hit
     out: list[ShellCommand] = []
     if stage_is_posix(df, stage):
         for script, mapper in scripts_of(instr):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Iterator
 
-from seawall.model.finding import Finding
+from seawall.model.finding import Finding, Severity
 from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import Dockerfile
 from seawall.rules._base import (
@@ -19,7 +19,6 @@ from seawall.rules._base import (
     RuleMeta,
     TargetKind,
 )
-from seawall.model.finding import Severity
 from seawall.rules.dockerfile._util import is_root_user, last_user
 
 NONROOT_BASES = (
@@ -110,7 +109,11 @@ class LastUserRoot(Rule[Dockerfile]):
                 return
             if "$" in root.base:
                 return  # base image unknown: its default user is unknown
-            end = stage.instructions[-1].span.end if stage.instructions else stage.from_instruction.span.end
+            end = (
+                stage.instructions[-1].span.end
+                if stage.instructions
+                else stage.from_instruction.span.end
+            )
             yield ctx.finding(
                 self,
                 "no USER in the shipped stage: the container runs as root",
