@@ -24,6 +24,8 @@ FAMILIES: tuple[tuple[str, str, frozenset[TargetKind]], ...] = (
     ("seawall.rules.compose", "COMPOSE_RULES", frozenset({TargetKind.COMPOSE})),
     ("seawall.rules.image", "IMAGE_RULES", frozenset({TargetKind.IMAGE})),
     ("seawall.rules.host", "HOST_RULES", frozenset({TargetKind.DAEMON, TargetKind.HOST})),
+    ("seawall.seccomp.rules", "SECCOMP_RULES", frozenset({TargetKind.SECCOMP_PROFILE})),
+    ("seawall.vuln.rules", "VULN_RULES", frozenset({TargetKind.VULNERABILITIES})),
 )
 
 

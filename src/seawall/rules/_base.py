@@ -24,6 +24,8 @@ class TargetKind(Enum):
     IMAGE = "image"
     DAEMON = "daemon"
     HOST = "host"
+    SECCOMP_PROFILE = "seccomp-profile"  # a seccomp profile file or inline profile
+    VULNERABILITIES = "vulnerabilities"  # the CVE policy result of an image's packages
 
 
 class FixAvailability(Enum):

@@ -26,7 +26,7 @@ from seawall.rules._base import (
 )
 from seawall.seccomp.grade import ProfileIssue, grade
 
-_TARGETS = frozenset({TargetKind.WORKLOAD, TargetKind.COMPOSE})
+_TARGETS = frozenset({TargetKind.SECCOMP_PROFILE})
 _REFS = (CIS_DOCKER.control("5.22"), NIST_800_190.control("4.4.3"))
 
 

@@ -29,7 +29,7 @@ _REFERENCES = (
     CIS_DOCKER.control("4.4", "Ensure images are scanned and rebuilt to include security patches"),
     CWE.control("CWE-1395", "Dependency on Vulnerable Third-Party Component"),
 )
-_TARGETS = frozenset({TargetKind.IMAGE})
+_TARGETS = frozenset({TargetKind.VULNERABILITIES})
 
 
 def json_pointer(*parts: str) -> str:
