@@ -879,7 +879,9 @@ class ConfigFileInvalid(Rule[DockerEnvironment]):
         "daemon-config-invalid",
         "daemon.json must be valid JSON",
         Severity.HIGH,
-        "",
+        # No CIS control is about the file's syntax; an unloadable daemon configuration is a
+        # host-hardening defect (manual 1.2.1) that hides every section 2 setting.
+        "1.2.1",
         "Fix the JSON syntax (dockerd --validate checks it).",
         NIST_800_190.control("4.4.3", "Insecure container runtime configurations"),
     )

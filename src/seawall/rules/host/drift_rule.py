@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from seawall.model.finding import Finding, Severity
-from seawall.rules._base import NIST_800_190, Context, Rule, RuleMeta, TargetKind
+from seawall.rules._base import CIS_DOCKER, NIST_800_190, Context, Rule, RuleMeta, TargetKind
 from seawall.runtime.drift import DriftCase
 
 
@@ -45,7 +45,11 @@ class ComposeDrift(Rule[Any]):
         severity=Severity.MEDIUM,
         targets=frozenset({TargetKind.DAEMON}),
         remediation="Re-create the container from its compose file (up -d --force-recreate).",
-        references=(NIST_800_190.control("4.4.5", "Rogue containers"),),
+        # Containers that escaped their reviewed definition are the sprawl CIS 6.2 asks to avoid.
+        references=(
+            CIS_DOCKER.control("6.2"),
+            NIST_800_190.control("4.4.5", "Rogue containers"),
+        ),
     )
 
     def check(self, model: Any, ctx: Context) -> Iterator[Finding]:
