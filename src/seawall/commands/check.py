@@ -122,12 +122,18 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
             TargetError(display_path(missing), "no such file or directory", "source")
         )
     build_args = _build_args(args.build_arg)
-    for path in found.dockerfiles:
-        report.extend(
-            check_dockerfile(
-                path, display_path(path), config, build_args=build_args, target=args.target
-            )
-        )
+    if found.dockerfiles:
+        from seawall.rules import rules_for
+        from seawall.rules._base import TargetKind
+        from seawall.targets.parallel import check_all
+
+        rules_for(TargetKind.DOCKERFILE)  # import the rules once, before any worker forks
+
+        def check_one(path: Path) -> Report:
+            shown = display_path(path)
+            return check_dockerfile(path, shown, config, build_args=build_args, target=args.target)
+
+        report.extend(check_all(found.dockerfiles, check_one))
     projects = compose_projects(found.compose_files)
     if args.compose_files:
         projects.append(list(args.compose_files))

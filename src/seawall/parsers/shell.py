@@ -8,10 +8,10 @@ insert a flag at an exact offset. (``bashlex`` would do more, but it is GPL.)
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 RESERVED_PREFIXES = frozenset(
     {"if", "then", "else", "elif", "while", "until", "do", "!", "{", "(", "time", "exec"}
@@ -40,10 +40,11 @@ class SimpleCommand:
     separator: str
     pipe_from: bool = False  # whether stdin comes from a pipe
 
-    @property
+    @cached_property
     def name(self) -> str:
         """Base name of the program (``/usr/bin/apt-get`` → ``apt-get``); '' if none."""
-        return posixpath.basename(self.words[0].text) if self.words else ""
+        # Rules ask for the name of every command many times: compute it once.
+        return self.words[0].text.rpartition("/")[2] if self.words else ""
 
     @property
     def args(self) -> tuple[Word, ...]:
@@ -89,7 +90,7 @@ class SimpleCommand:
         return [w for w in self.words[1:] if not w.text.startswith("-")]
 
 
-_OPERATORS = ("&&", "||", ";;", ";", "|", "&", "\n")
+_OPERATOR = re.compile(r"&&|\|\||;;|[;|&\n]")
 # Runs of characters with no special meaning, consumed in one step (most of a script).
 _PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`#]+")
 _DQ_PLAIN = re.compile(r'[^"\\$]+')
@@ -175,12 +176,14 @@ def tokenize(script: str) -> list[SimpleCommand]:
             while i < n and s[i] != "\n":
                 i += 1
             continue
-        op = next((o for o in _OPERATORS if s.startswith(o, i)), None)
-        if op is not None and not (op == "&" and s.startswith("&>", i)):
-            end = words[-1].end if words else i
-            finish(op.strip() or "\n", end)
-            i += len(op)
-            continue
+        if ch in ";&|\n":
+            op_match = _OPERATOR.match(s, i)
+            if op_match is not None and not (ch == "&" and s.startswith("&>", i)):
+                op = op_match.group()
+                end = words[-1].end if words else i
+                finish(op.strip() or "\n", end)
+                i += len(op)
+                continue
         if ch in "()":
             end = words[-1].end if words else i
             finish(";", end)
@@ -300,8 +303,9 @@ def commands_named(commands: Iterable[SimpleCommand], *names: str) -> list[Simpl
     """Commands whose program is one of ``names`` (looking through ``sudo``/``env`` wrappers)."""
     out: list[SimpleCommand] = []
     for cmd in commands:
-        if unwrap(cmd).name in names:
-            out.append(unwrap(cmd))
+        program = unwrap(cmd)
+        if program.name in names:
+            out.append(program)
     return out
 
 
@@ -317,7 +321,7 @@ def unwrap(cmd: SimpleCommand) -> SimpleCommand:
     changed = True
     while changed and words:
         changed = False
-        name = posixpath.basename(words[0].text)
+        name = words[0].text.rpartition("/")[2]
         if name in _WRAPPERS and len(words) > 1:
             words.pop(0)
             while words and (words[0].text.startswith("-") or _is_assignment(words[0])):
