@@ -6,8 +6,8 @@ import fnmatch
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.model.fix import Edit, Fix
-from seawall.parsers.dockerfile import Dockerfile
+from seawall.model.fix import Fix
+from seawall.parsers.dockerfile import Dockerfile, Stage
 from seawall.rules._base import (
     CIS_DOCKER,
     CWE,
@@ -19,6 +19,8 @@ from seawall.rules._base import (
     RuleMeta,
     TargetKind,
 )
+from seawall.rules.dockerfile._security_util import resolved_base
+from seawall.rules.dockerfile._user_fix import nonroot_user_fix
 from seawall.rules.dockerfile._util import is_root_user, last_user
 
 NONROOT_BASES = (
@@ -56,9 +58,14 @@ class LastUserRoot(Rule[Dockerfile]):
     ```
 
     ## Fix safety
-    `seawall harden` adds a system user suited to the base image and a final `USER`; the change may
-    break an application that writes to root-owned paths, so it is unsafe. Here only a suggestion is
-    shown.
+    Unsafe: the fix adds a system user suited to the base image family (`groupadd`/`useradd` on
+    Debian, Ubuntu and RPM distributions, busybox `addgroup`/`adduser` on Alpine and busybox) with
+    a fixed UID/GID (option `fix-uid`, default 10001; name option `fix-user`), hands only the
+    WORKDIR to it (not recursively), and puts `USER <uid>:<gid>` after the last instruction that
+    depends on the user (replacing a final `USER root`). Distroless, Chainguard and `scratch` images
+    get `USER 65532:65532`, their `nonroot` user; a non-root user the Dockerfile already created or
+    switched to is reused. The application may need to write to root-owned paths, so the change is
+    unsafe. For an unknown base image only a suggestion is shown.
     """
 
     meta = RuleMeta(
@@ -92,6 +99,8 @@ class LastUserRoot(Rule[Dockerfile]):
                 list(NONROOT_BASES),
                 "Base images (glob) that already run as a non-root user.",
             ),
+            Option("fix-user", "app", "Name of the system user the fix creates."),
+            Option("fix-uid", 10001, "UID and GID of the system user the fix creates."),
         ),
     )
 
@@ -109,19 +118,11 @@ class LastUserRoot(Rule[Dockerfile]):
                 return
             if "$" in root.base:
                 return  # base image unknown: its default user is unknown
-            end = (
-                stage.instructions[-1].span.end
-                if stage.instructions
-                else stage.from_instruction.span.end
-            )
             yield ctx.finding(
                 self,
                 "no USER in the shipped stage: the container runs as root",
                 span=stage.from_instruction.span,
-                fix=Fix.display_only(
-                    "Add a non-root user and `USER` at the end of the shipped stage",
-                    Edit.insert(end, "\nUSER 10001"),
-                ),
+                fix=self._fix(df, stage, ctx),
                 anchor=f"stage:{stage.name or stage.index}:no-user",
             )
             return
@@ -131,5 +132,12 @@ class LastUserRoot(Rule[Dockerfile]):
                 self,
                 f"last USER of the shipped stage is {user.args.strip()!r}: the container runs as root",
                 span=user.span,
+                fix=self._fix(df, stage, ctx),
                 anchor=f"stage:{stage.name or stage.index}:user-root",
             )
+
+    def _fix(self, df: Dockerfile, stage: Stage, ctx: Context) -> Fix:
+        base = resolved_base(df, df.lineage(stage)[0])
+        name = str(ctx.option(self, "fix-user"))
+        uid = int(ctx.option(self, "fix-uid"))
+        return nonroot_user_fix(df, stage, base, name, uid)
