@@ -165,26 +165,57 @@ def _audit_images(snapshot: AuditSnapshot, config: Config, client: Any, notes: l
     return report
 
 
-def _render_extras(result: AuditResult, args: argparse.Namespace) -> str:
-    """The CIS summary or compliance listing, in the chosen format."""
+COMPLIANCE_FORMATS = ("text", "json", "junit")
+
+
+def _control_results(result: AuditResult) -> tuple[list[Any], dict[str, str]]:
+    """Every CIS control's status for this audit, and the titles of the rules that ran."""
     from seawall.runtime import cis
 
     results = cis.evaluate(
         result.report.findings, result.rules_run, result.not_evaluated, result.not_applicable
     )
-    titles = {rule.meta.id: rule.meta.title for rule in result.rules_run}
-    if args.compliance:
-        if args.format == "json":
-            return json.dumps(cis.compliance_document(results, titles), indent=2) + "\n"
-        return cis.render_compliance(results, titles)
-    return cis.render_summary(results)
+    return results, {rule.meta.id: rule.meta.title for rule in result.rules_run}
+
+
+def _compliance(result: AuditResult, fmt: str) -> str:
+    """The ``--compliance`` listing in ``fmt`` (text, json or junit)."""
+    from seawall.runtime import cis
+
+    results, titles = _control_results(result)
+    if fmt == "json":
+        return json.dumps(cis.compliance_document(results, titles), indent=2) + "\n"
+    if fmt == "junit":
+        return cis.render_compliance_junit(results, titles)
+    return cis.render_compliance(results, titles)
+
+
+def _json_with_summary(result: AuditResult) -> str:
+    """The JSON report with the CIS summary as its ``cis`` member (one document, still JSON)."""
+    from seawall.report import render
+    from seawall.runtime import cis
+
+    document = json.loads(render(result.report, "json"))
+    results, titles = _control_results(result)
+    document["cis"] = cis.compliance_document(results, titles)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _write(args: argparse.Namespace, text: str) -> None:
+    if args.output is not None:
+        write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``audit``; exit 0 (clean), 1 (findings at or above fail-on), 2 (daemon/config error)."""
+    from seawall.errors import ConfigError
     from seawall.runtime.client import connect
     from seawall.runtime.snapshot import collect
 
+    if args.compliance and args.format not in COMPLIANCE_FORMATS:
+        raise ConfigError(f"--compliance writes {', '.join(COMPLIANCE_FORMATS)}, not {args.format}")
     config = resolve_config(args)
     client, endpoint = connect(args.host, context=args.context, timeout=args.timeout)
     try:
@@ -203,18 +234,19 @@ def run(args: argparse.Namespace) -> int:
     for note in result.notes:
         print(f"seawall: note: {note}", file=sys.stderr)
     if args.compliance:
-        text = _render_extras(result, args)
-        if args.output is not None:
-            write_atomic(args.output, text)
-        else:
-            sys.stdout.write(text)
+        _write(args, _compliance(result, args.format))
         return exit_code(result.report, config, args.exit_zero)
-    emit(result.report, args)
     show_summary = args.summary if args.summary is not None else args.format == "text"
-    if show_summary and args.output is None:
-        sys.stdout.write(_render_extras(result, args))
-    elif show_summary:
-        sys.stderr.write(_render_extras(result, args))
+    if show_summary and args.format == "json":
+        _write(args, _json_with_summary(result))
+    else:
+        emit(result.report, args)
+        if show_summary:
+            from seawall.runtime import cis
+
+            # SARIF/JUnit documents and a report file must stay machine-readable: text to stderr.
+            stream = sys.stdout if args.output is None and args.format == "text" else sys.stderr
+            stream.write(cis.render_summary(_control_results(result)[0]))
     if result.not_evaluated and args.format == "text":
         print(
             f"seawall: note: {len(result.not_evaluated)} check(s) not evaluated "

@@ -186,3 +186,45 @@ def render_compliance(results: Sequence[ControlResult], rule_titles: Mapping[str
 def worst(findings: Iterable[Finding]) -> Severity | None:
     """The highest severity among findings."""
     return max((f.severity for f in findings), default=None)
+
+
+def render_compliance_junit(
+    results: Sequence[ControlResult], rule_titles: Mapping[str, str]
+) -> str:
+    """Every control as a JUnit test case: fail → failure, manual/not judged → skipped.
+
+    CI systems then show the benchmark as a test suite per CIS section.
+    """
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("testsuites", name="seawall CIS Docker Benchmark v1.6.0")
+    suites: dict[str, ET.Element] = {}
+    for r in results:
+        section = r.control.id.split(".")[0]
+        suite = suites.get(section)
+        if suite is None:
+            suite = ET.SubElement(root, "testsuite", name=f"{section} {r.control.section}")
+            suites[section] = suite
+        case = ET.SubElement(
+            suite, "testcase", classname=f"CIS {section}", name=f"{r.control.id} {r.control.title}"
+        )
+        rules = ", ".join(f"{rid} {rule_titles.get(rid, '')}".strip() for rid in r.rules)
+        if r.status == "fail":
+            failure = ET.SubElement(
+                case, "failure", type="fail", message=f"{r.findings} finding(s) from {rules}"
+            )
+            failure.text = rules
+        elif r.status != "pass":
+            reason = r.status + (f": {r.note}" if r.note else "")
+            ET.SubElement(case, "skipped", message=reason)
+    for suite in root:
+        cases = list(suite)
+        suite.set("tests", str(len(cases)))
+        suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+        suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+        suite.set("errors", "0")
+    for key in ("tests", "failures", "skipped", "errors"):
+        root.set(key, str(sum(int(s.get(key, "0")) for s in root)))
+    ET.indent(root)
+    body = ET.tostring(root, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
