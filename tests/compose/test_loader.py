@@ -50,6 +50,7 @@ def test_default_files_prefer_compose_yaml_and_pick_its_override(tmp_path: Path)
     projects = discover_projects(tmp_path)
     assert [[p.name for p in files] for files in projects] == [
         ["compose.yaml", "compose.override.yml"],
+        ["docker-compose.yml"],
         ["compose.yaml", "docker-compose.prod.yml"],
     ]
 

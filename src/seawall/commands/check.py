@@ -72,36 +72,11 @@ def _build_args(values: list[str]) -> dict[str, str]:
 
 
 def compose_projects(files: list[Path]) -> list[list[Path]]:
-    """Group discovered Compose files into projects: a folder's base file with its override file,
-    and every other variant on its own."""
-    by_dir: dict[Path, list[Path]] = {}
-    for f in files:
-        by_dir.setdefault(f.parent, []).append(f)
-    projects: list[list[Path]] = []
-    bases = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-    overrides = {
-        "compose.yaml": ("compose.override.yaml", "compose.override.yml"),
-        "compose.yml": ("compose.override.yml", "compose.override.yaml"),
-        "docker-compose.yaml": ("docker-compose.override.yaml", "docker-compose.override.yml"),
-        "docker-compose.yml": ("docker-compose.override.yml", "docker-compose.override.yaml"),
-    }
-    for folder in sorted(by_dir):
-        names = {f.name: f for f in by_dir[folder]}
-        used: set[str] = set()
-        base = next((b for b in bases if b in names), None)
-        if base is not None:
-            project = [names[base]]
-            used.add(base)
-            for override in overrides[base]:
-                if override in names:
-                    project.append(names[override])
-                    used.add(override)
-                    break
-            projects.append(project)
-        for name in sorted(names):
-            if name not in used:
-                projects.append([names[name]])
-    return projects
+    """Group discovered Compose files into projects the way ``docker compose`` reads them
+    (base file plus override; ``docker-compose.<x>.yml`` variants merged over the base)."""
+    from seawall.parsers.compose import group_projects
+
+    return group_projects(files)
 
 
 def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
@@ -168,6 +143,21 @@ def _check_compose(projects: list[list[Path]], config: Config, args: argparse.Na
         report.extend(
             check_compose(project, config, env_files=args.env_file, profiles=args.profile)
         )
+    return _without_repeats(report)
+
+
+def _without_repeats(report: Report) -> Report:
+    """Report once what several projects sharing a base file found in it."""
+    seen: set[tuple[str, object, str]] = set()
+    unique = []
+    for finding in report.findings:
+        key = (finding.rule_id, finding.location, finding.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    report.findings = unique
+    report.errors = list(dict.fromkeys(report.errors))
+    report.targets = list(dict.fromkeys(report.targets))
     return report
 
 

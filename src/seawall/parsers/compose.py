@@ -68,6 +68,7 @@ class LoadOptions:
     environ: Mapping[str, str] | None = None
     project_dir: Path | None = None
     display_root: Path | None = None
+    texts: Mapping[Path, str] | None = None  # resolved path -> text used instead of the file
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,24 +185,47 @@ def is_compose_name(name: str) -> bool:
 
 
 def discover_projects(directory: Path) -> list[list[Path]]:
-    """The projects of one directory: the default files, then one per variant file
-    (``docker-compose.prod.yml`` merged over the primary file; alone when there is none).
-    """
-    projects: list[list[Path]] = []
-    base = default_files(directory)
-    if base:
-        projects.append(base)
-    used = set(base)
+    """The projects of one directory's compose files, grouped as ``group_projects`` does."""
     try:
-        names = sorted(p.name for p in directory.iterdir() if p.is_file())
+        files = sorted(p for p in directory.iterdir() if p.is_file() and is_compose_name(p.name))
     except OSError:
-        return projects
-    for name in names:
-        path = directory / name
-        if path in used or name in OVERRIDE_NAMES or name in PRIMARY_NAMES:
-            continue
-        if _VARIANT.match(name):
-            projects.append([base[0], path] if base else [path])
+        return []
+    return group_projects(files)
+
+
+def group_projects(files: Sequence[Path]) -> list[list[Path]]:
+    """Group compose files into projects, folder by folder, the way ``docker compose`` reads them.
+
+    In each folder the first primary file (``compose.yaml``, ``compose.yml``,
+    ``docker-compose.yaml``, ``docker-compose.yml``) is merged with the first override file
+    (``compose.override.yaml`` ... ``docker-compose.override.yml``), as ``docker compose`` does
+    with no ``-f``. Every other override or variant file (``docker-compose.prod.yml``) is merged
+    over that primary file, as ``docker compose -f docker-compose.yml -f docker-compose.prod.yml``
+    would be; without a primary file it is a project of its own. A second primary file, which
+    ``docker compose`` ignores, and any file with another name (given explicitly) are checked
+    on their own, so that no file goes unchecked.
+    """
+    by_folder: dict[Path, dict[str, Path]] = {}
+    for path in files:
+        by_folder.setdefault(path.parent, {})[path.name] = path
+    projects: list[list[Path]] = []
+    for folder in sorted(by_folder):
+        named = by_folder[folder]
+        primaries = [named[n] for n in PRIMARY_NAMES if n in named]
+        overrides = [named[n] for n in OVERRIDE_NAMES if n in named]
+        rest = sorted(
+            path for name, path in named.items() if name not in PRIMARY_NAMES + OVERRIDE_NAMES
+        )
+        variants = [path for path in rest if _VARIANT.match(path.name)]
+        if primaries:
+            primary = primaries[0]
+            projects.append([primary, *overrides[:1]])
+            projects.extend([extra] for extra in primaries[1:])
+            projects.extend([primary, layer] for layer in (*overrides[1:], *variants))
+        else:
+            projects.extend([layer] for layer in (*overrides, *variants))
+        # Files named explicitly whatever their name (``check --type compose x.yaml``).
+        projects.extend([path] for path in rest if path not in variants)
     return projects
 
 
@@ -238,7 +262,8 @@ class _Loader:
         cached = self.sources.get(shown)
         if cached is not None:
             return cached
-        source = read_source(path, shown)
+        pending = self.options.texts.get(self.real(path)) if self.options.texts else None
+        source = SourceFile(shown, pending) if pending is not None else read_source(path, shown)
         self.sources[shown] = source
         self.real_paths[shown] = path.resolve()
         return source
