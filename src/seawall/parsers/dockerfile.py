@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from seawall.errors import ParseError
 from seawall.model.source import SourceFile, Span
@@ -91,9 +92,11 @@ class Heredoc:
         return self.body_span.start + raw_pos
 
 
-@dataclass(frozen=True)
-class Segment:
-    """Logical text ``[logical, logical+length)`` comes from source offset ``source``."""
+class Segment(NamedTuple):
+    """Logical text ``[logical, logical+length)`` comes from source offset ``source``.
+
+    A named tuple: there is one per continuation line of every instruction (cheap to build).
+    """
 
     logical: int
     source: int

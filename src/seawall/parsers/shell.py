@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 RESERVED_PREFIXES = frozenset(
     {"if", "then", "else", "elif", "while", "until", "do", "!", "{", "(", "time", "exec"}
@@ -19,9 +20,12 @@ RESERVED_PREFIXES = frozenset(
 RESERVED_ENDS = frozenset({"fi", "done", "esac", "}", ")"})
 
 
-@dataclass(frozen=True)
-class Word:
-    """A shell word: its unquoted text and its ``[start, end)`` offsets in the script."""
+class Word(NamedTuple):
+    """A shell word: its unquoted text and its ``[start, end)`` offsets in the script.
+
+    A named tuple rather than a frozen dataclass: scripts have hundreds of thousands of words
+    and tuples are built several times faster.
+    """
 
     text: str
     start: int
