@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import os
 import socket
+import socketserver
 import subprocess
 import sys
 import threading
@@ -110,3 +113,56 @@ def test_unknown_context_is_a_clear_error(tmp_path: Path) -> None:
     proc = run_audit("--context", "does-not-exist", env=env)
     assert proc.returncode == 2
     assert "does-not-exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+class _PingOnlyHandler(http.server.BaseHTTPRequestHandler):
+    """Answers the handshake (``/_ping``, ``/version``) and then hangs on every other call."""
+
+    def do_GET(self) -> None:
+        route = self.path.split("?")[0]
+        if route.endswith(("/_ping", "/version")):
+            body = b"OK"
+            if route.endswith("/version"):
+                body = json.dumps({"ApiVersion": "1.41", "MinAPIVersion": "1.12"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        self.server.hung.wait(30)  # type: ignore[attr-defined]
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+    hung = threading.Event()
+
+    def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
+        conn, _ = super().get_request()
+        return conn, ("local", 0)  # BaseHTTPRequestHandler wants a (host, port) address
+
+
+@pytest.fixture
+def hangs_after_ping(tmp_path: Path) -> Iterator[str]:
+    """A daemon that completes the handshake, then never answers ``/info``."""
+    path = str(tmp_path / "half-hung.sock")
+    server = _UnixHTTPServer(path, _PingOnlyHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"unix://{path}"
+    finally:
+        server.hung.set()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_daemon_that_stalls_mid_audit_times_out_with_one_line(hangs_after_ping: str) -> None:
+    started = time.monotonic()
+    proc = run_audit("--timeout", "1", env=dict(os.environ, DOCKER_HOST=hangs_after_ping))
+    assert proc.returncode == 2
+    assert proc.stderr == "seawall: error: Docker daemon timed out during info\n"
+    assert time.monotonic() - started < 30
