@@ -112,7 +112,7 @@ def parse_suppressions(
                 sup.add_lines(targets, _ids(m.group(2)))
         for m in _TRIVY.finditer(comment):
             expiry = m.group(2)
-            if expiry and _dt.date.fromisoformat(expiry) < today:
+            if expiry and _expired(expiry, today):
                 continue
             sup.add_lines(targets, {m.group(1).lower()})
         for m in _CHECKOV.finditer(comment):
@@ -128,3 +128,11 @@ def parse_suppressions(
             else:
                 sup.file_wide.update(_ids(word.split("=", 1)[1]))
     return sup
+
+
+def _expired(expiry: str, today: _dt.date) -> bool:
+    """Whether a ``:exp:`` date has passed; an impossible date (2024-02-31) counts as expired."""
+    try:
+        return _dt.date.fromisoformat(expiry) < today
+    except ValueError:
+        return True

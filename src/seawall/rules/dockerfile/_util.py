@@ -51,16 +51,26 @@ def stage_is_posix(df: Dockerfile, stage: Stage) -> bool:
     return bool(cache[stage.index])
 
 
-def _stage_is_posix(df: Dockerfile, stage: Stage) -> bool:
+def _stage_is_posix(df: Dockerfile, stage: Stage, before: int | None = None) -> bool:
+    """The shell of ``stage`` after its last SHELL (or after the last one before ``before``)."""
     if df.escape == "`" or _WINDOWS_BASE.search(stage.base):
         return False
     posix = True
     for s in df.lineage(stage):
         for instr in s.of("SHELL"):
+            if before is not None and s is stage and instr.span.start >= before:
+                break  # a SHELL applies only to the instructions after it
             if instr.exec_form:
                 prog = instr.exec_form[0].replace("\\", "/").rsplit("/", 1)[-1].lower()
                 posix = prog.removesuffix(".exe") in POSIX_SHELLS  # the last SHELL wins
     return posix
+
+
+def shell_is_posix_at(df: Dockerfile, stage: Stage, instr: Instruction) -> bool:
+    """Whether ``instr`` (a RUN) runs in a POSIX shell, given the SHELLs before it."""
+    if not any(s.of("SHELL") for s in df.lineage(stage)):
+        return stage_is_posix(df, stage)
+    return _stage_is_posix(df, stage, before=instr.span.start)
 
 
 def _offset_mapper(base: Callable[[int], int], shift: int) -> Callable[[int], int]:
@@ -108,7 +118,7 @@ def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[She
     if hit is not None:
         return hit
     out: list[ShellCommand] = []
-    if stage_is_posix(df, stage):
+    if shell_is_posix_at(df, stage, instr):
         for script, mapper in scripts_of(instr):
             for cmd in tokenize(script):
                 out.append(ShellCommand(cmd, unwrap(cmd), instr, mapper))
