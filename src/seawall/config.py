@@ -8,10 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seawall.errors import ConfigError
 from seawall.model.finding import Severity
+
+if TYPE_CHECKING:
+    from seawall.vuln.settings import VulnSettings
 
 _KEYS = {
     "select",
@@ -23,6 +26,7 @@ _KEYS = {
     "rules",
     "baseline",
     "exclude",
+    "vulns",
 }
 
 
@@ -39,6 +43,7 @@ class Config:
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     baseline: Path | None = None
     exclude: tuple[str, ...] = ()
+    vulns: VulnSettings | None = None  # the [tool.seawall.vulns] table, when present
     path: Path | None = None
 
     def with_overrides(self, **changes: Any) -> Config:
@@ -142,6 +147,11 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         options[rule_id] = dict(opts)
     baseline = data.get("baseline")
     base_dir = path.parent if path else Path.cwd()
+    vulns = None
+    if "vulns" in data:
+        from seawall.vuln.settings import parse_vuln_table
+
+        vulns = parse_vuln_table(data["vulns"], base_dir, f"{path}")
     return Config(
         select=_str_list(data.get("select", []), "select", path),
         extend_select=_str_list(data.get("extend-select", []), "extend-select", path),
@@ -152,5 +162,6 @@ def parse_config(data: Mapping[str, Any], path: Path | None = None) -> Config:
         rule_options=options,
         baseline=(base_dir / str(baseline)) if baseline else None,
         exclude=_str_list(data.get("exclude", []), "exclude", path),
+        vulns=vulns,
         path=path,
     )

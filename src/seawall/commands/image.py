@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from seawall.commands._output import (
     resolve_config,
     write_atomic,
 )
-from seawall.errors import SeawallError
+from seawall.errors import ConfigError, SeawallError
 from seawall.model.finding import Report, TargetError
 
 
@@ -41,6 +42,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     add_config_options(p)
     add_output_options(p)
+    from seawall.vuln.options import add_vuln_options
+
+    add_vuln_options(p)
 
 
 def _error_kind(exc: SeawallError) -> str:
@@ -57,6 +61,17 @@ def run(args: argparse.Namespace) -> int:
     from seawall.image.sources.base import Platform
 
     config = resolve_config(args, Path.cwd())
+    if args.vulns:
+        from seawall.vuln.options import policy_today, preflight, vuln_settings
+
+        # Checked before the (possibly long) image load: a stale database or a typo fails fast.
+        vuln_options, today = vuln_settings(args, config), policy_today(args)
+        preflight(vuln_options)
+    else:
+        from seawall.vuln.options import uses_vuln_options
+
+        if uses_vuln_options(args):
+            raise ConfigError("vulnerability options (--db, --ledger, ...) need --vulns")
     platform = Platform.parse(args.platform) if args.platform else None
     target = args.target
     try:
@@ -68,15 +83,34 @@ def run(args: argparse.Namespace) -> int:
         report = Report(errors=[TargetError(target, message, _error_kind(exc))], targets=[target])
         emit(finalize(report, config), args)
         return 2
+    scan = None
+    if args.vulns:
+        from seawall.vuln.scan import scan_with_settings
+
+        packages = image.inventory.packages
+        scan = scan_with_settings(packages, target, vuln_options, config=config, today=today)
     if args.sbom:
         from seawall.image.sbom import cyclonedx_json
 
         text = cyclonedx_json(image)
+        if scan is not None:
+            from seawall.vuln.vex import add_vulnerabilities
+
+            bom = add_vulnerabilities(json.loads(text), scan.matches, scan.policy)
+            text = json.dumps(bom, indent=2)
         if args.output is not None:
             write_atomic(args.output, text)
         else:
             sys.stdout.write(text + "\n")
-        return 0
-    report = finalize(audit_image(image, config, target), config)
+        return 1 if scan is not None and not scan.passed and not args.exit_zero else 0
+    report = audit_image(image, config, target)
+    if scan is None:
+        report = finalize(report, config)
+        emit(report, args)
+        return exit_code(report, config, args.exit_zero)
+    from seawall.vuln.options import gate_exit_code
+
+    report.findings.extend(scan.findings)
+    report = finalize(report, config)
     emit(report, args)
-    return exit_code(report, config, args.exit_zero)
+    return gate_exit_code(report, config, scan.blocking, args.exit_zero)
