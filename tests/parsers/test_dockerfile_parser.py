@@ -185,3 +185,18 @@ def test_parser_never_crashes(text: str) -> None:
         assert 0 <= instr.span.start <= instr.span.end <= len(text)
         for k in range(len(instr.args) + 1):
             assert 0 <= instr.to_source(k) <= len(text)
+
+
+def test_onbuild_heredoc_belongs_to_the_trigger() -> None:
+    df = parse("FROM a\nONBUILD RUN <<EOF\necho hi\nEOF\n")
+    onbuild = df.stages[0].instructions[0]
+    assert onbuild.inner is not None
+    assert [h.body for h in onbuild.inner.heredocs] == ["echo hi\n"]
+
+
+def test_strip_tabs_heredoc_maps_back_to_source() -> None:
+    text = "FROM a\nRUN <<-EOF\n\t\tapt-get update\nEOF\n"
+    heredoc = parse(text).stages[0].instructions[0].heredocs[0]
+    assert heredoc.body == "apt-get update\n"
+    at = heredoc.source_offset(heredoc.body.index("update"))
+    assert text[at : at + 6] == "update"

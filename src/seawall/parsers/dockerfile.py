@@ -12,6 +12,7 @@ with a segment map back to source offsets, so rules and fixes can point at exact
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -628,6 +629,9 @@ def _read_instruction(
     arg_segments = _slice_segments(segments, lead, trail)
     if keyword == "ONBUILD":
         inner = _onbuild_inner(source, args, arg_segments, stage_index, i, last_line, escape)
+        if inner is not None and heredocs and inner.keyword in HEREDOC_INSTRUCTIONS:
+            # The bodies follow the ONBUILD line but belong to the trigger instruction.
+            inner = dataclasses.replace(inner, heredocs=tuple(heredocs))
     instr = Instruction(
         keyword=keyword,
         keyword_span=kw_span,
