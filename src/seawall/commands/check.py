@@ -55,6 +55,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--diff", action="store_true", help="print the fixes as a unified diff; write nothing"
     )
+    p.add_argument(
+        "--resolve-digests",
+        action="store_true",
+        help="look up base image digests (registry, then local daemon) to pin FROM by digest",
+    )
     add_config_options(p)
     add_output_options(p)
 
@@ -103,10 +108,17 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
         from seawall.targets.parallel import check_all
 
         rules_for(TargetKind.DOCKERFILE)  # import the rules once, before any worker forks
+        extra: dict[str, object] = {}
+        if getattr(args, "resolve_digests", False):
+            from seawall.fixes.digest import resolver_for
+
+            extra["digest_resolver"] = resolver_for(args)
 
         def check_one(path: Path) -> Report:
             shown = display_path(path)
-            return check_dockerfile(path, shown, config, build_args=build_args, target=args.target)
+            return check_dockerfile(
+                path, shown, config, build_args=build_args, target=args.target, extra=extra
+            )
 
         report.extend(check_all(found.dockerfiles, check_one))
     projects = compose_projects(found.compose_files)

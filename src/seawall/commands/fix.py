@@ -22,6 +22,11 @@ def _dockerfile_fixer(path: Path, shown: str, config: Config, args: argparse.Nam
 
     rules = select_rules(config, TargetKind.DOCKERFILE, shown)
     build_args = dict(a.split("=", 1) for a in args.build_arg if "=" in a)
+    resolver = None
+    if getattr(args, "resolve_digests", False):
+        from seawall.fixes.digest import resolver_for
+
+        resolver = resolver_for(args)
 
     def find(text: str) -> list[Finding]:
         source = SourceFile(shown, text)
@@ -29,6 +34,8 @@ def _dockerfile_fixer(path: Path, shown: str, config: Config, args: argparse.Nam
         ctx = make_context(config, shown, source)
         ctx.extra["dockerignore"] = read_dockerignore(path)
         ctx.extra["dockerfile_path"] = path
+        if resolver is not None:
+            ctx.extra["digest_resolver"] = resolver
         findings, _ = run_rules(rules, df, ctx)
         return findings
 

@@ -71,8 +71,12 @@ def check_dockerfile(
     *,
     build_args: Mapping[str, str] | None = None,
     target: str | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> Report:
-    """Check one Dockerfile; unreadable or unparsable files become error entries."""
+    """Check one Dockerfile; unreadable or unparsable files become error entries.
+
+    ``extra`` adds entries to the rules' context (e.g. ``digest_resolver``).
+    """
     from seawall.engine import filter_suppressed, make_context, run_rules, select_rules
     from seawall.parsers.dockerfile import parse_dockerfile
     from seawall.suppress import parse_suppressions
@@ -92,6 +96,7 @@ def check_dockerfile(
     ctx = make_context(config, shown, source)
     ctx.extra["dockerignore"] = read_dockerignore(path)
     ctx.extra["dockerfile_path"] = path
+    ctx.extra.update(extra or {})
     rules = select_rules(config, TargetKind.DOCKERFILE, shown)
     report.rules.update((r.meta.id, r) for r in rules)
     findings, errors = run_rules(rules, df, ctx)

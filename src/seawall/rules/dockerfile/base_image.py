@@ -6,12 +6,15 @@ import fnmatch
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
+from seawall.model.fix import Edit, Fix
+from seawall.model.source import Span
 from seawall.parsers.dockerfile import Dockerfile, ImageRef, parse_image_ref
 from seawall.rules._base import (
     CIS_DOCKER,
     CWE,
     NIST_800_190,
     Context,
+    FixAvailability,
     Option,
     Rule,
     RuleMeta,
@@ -145,8 +148,12 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
     ```
 
     ## Fix safety
-    No automatic fix: a digest must be looked up in the registry, which `seawall check` never
-    contacts.
+    With `seawall check --resolve-digests` the digest the tag points at is looked up in the
+    registry (OCI distribution API, `HEAD` of the manifest) or, failing that, in the local Docker
+    daemon (`RepoDigests`), and appended: `FROM image:tag@sha256:…`. A registry answer is what a
+    build pulls now, so that fix is safe; a daemon's copy may be older than the tag, so that fix is
+    unsafe. Without the option (it needs the network), or when the reference contains build
+    variables or cannot be resolved, a suggestion is shown.
     """
 
     meta = RuleMeta(
@@ -161,6 +168,7 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
             NIST_800_190.control("4.1.5"),
             CWE.control("CWE-1357", "Reliance on Insufficiently Trustworthy Component"),
         ),
+        fix=FixAvailability.SOMETIMES,
         options=(
             Option("shipped-only", False, "Only report the base image of the stage that ships."),
             Option(
@@ -187,6 +195,7 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
                 self,
                 f"base image {base!r} is not pinned by digest",
                 span=stage.base_span,
+                fix=_digest_fix(ctx, base, stage.base_span, _source_text(df, stage.base_span)),
                 anchor=f"from:{stage.index}:{base}",
             )
         for stage, flag, image in copy_from_images(df):
@@ -200,8 +209,41 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
                 self,
                 f"image {image!r} used by COPY --from is not pinned by digest",
                 span=flag.span,
+                fix=_digest_fix(
+                    ctx, image, flag.span, _source_text(df, flag.span), prefix="--from="
+                ),
                 anchor=f"copy-from:{stage.index}:{image}",
             )
+
+
+def _source_text(df: Dockerfile, span: Span) -> str:
+    return df.source.text[span.start : span.end]
+
+
+def _digest_fix(ctx: Context, image: str, span: Span, written: str, prefix: str = "") -> Fix:
+    """Pin ``image`` (written as ``written`` at ``span``) by digest when the digest is known.
+
+    The resolver (``ctx.extra["digest_resolver"]``) is present only when the user asked for
+    network look-ups; without it, or when the text holds build variables, only a suggestion.
+    """
+    resolver = ctx.extra.get("digest_resolver")
+    how = "run `seawall check --resolve-digests --fix` or `docker buildx imagetools inspect`"
+    if written != prefix + image:
+        return Fix.display_only(
+            f"Pin by digest ({how}); the reference uses build variables, pin it by hand",
+            Edit.insert(span.end, "@sha256:<digest>"),
+        )
+    if resolver is None:
+        return Fix.display_only(f"Pin by digest ({how})", Edit.insert(span.end, "@sha256:<digest>"))
+    resolution = resolver(image)
+    if resolution.digest is None:
+        return Fix.display_only(
+            f"Pin by digest (not resolved: {resolution.reason})",
+            Edit.insert(span.end, "@sha256:<digest>"),
+        )
+    edit = Edit.insert(span.end, f"@{resolution.digest}")
+    title = f"Pin {image} by digest ({resolution.source})"
+    return Fix.safe(title, edit) if resolution.source == "registry" else Fix.unsafe(title, edit)
 
 
 # Image family -> (tag markers of minimal variants, what to use instead). An empty marker tuple

@@ -1,0 +1,1 @@
+"""Fixes that need more than one rule's view: per target kind, in subpackages."""
