@@ -103,13 +103,13 @@ def emit(report: Report, args: argparse.Namespace) -> None:
     from seawall.report import render
 
     to_file = getattr(args, "output", None)
-    color = (
-        to_file is None
-        and not getattr(args, "no_color", False)
-        and "NO_COLOR" not in os.environ
-        and sys.stdout.isatty()
-    )
-    text = render(report, getattr(args, "format", "text"), color=color)
+    fmt = getattr(args, "format", "text")
+    color = False
+    if fmt == "text" and to_file is None and not getattr(args, "no_color", False):
+        from seawall.report.text import wants_color
+
+        color = wants_color(sys.stdout, os.environ)
+    text = render(report, fmt, color=color)
     if to_file is not None:
         write_atomic(to_file, text)
     else:
