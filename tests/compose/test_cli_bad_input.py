@@ -4,6 +4,7 @@ traceback, and the other projects still checked."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,10 @@ MANY = "services:\n" + "".join(f"  s{i}:\n    image: a:1\n" for i in range(10_00
 
 CASES: dict[str, tuple[dict[str, str], str]] = {
     "invalid-yaml": ({"compose.yaml": "services:\n  web:\n    image: [\n"}, "line "),
-    "alias-bomb": ({"compose.yaml": BOMB}, "alias bomb"),
+    "alias-bomb": (
+        {"compose.yaml": BOMB},
+        "line 6, column 6: YAML aliases expand to more than 1000000 nodes (alias bomb?)",
+    ),
     "non-mapping-root": (
         {"compose.yaml": "- web\n"},
         "line 1, column 1: top-level must be a mapping",
@@ -54,6 +58,14 @@ CASES: dict[str, tuple[dict[str, str], str]] = {
         },
         "line 4, column 16: env_file 'env.d': is a directory",
     ),
+    "fifo-env-file": (
+        {"compose.yaml": "services:\n  web:\n    image: a:1\n    env_file: [pipe.env]\n"},
+        "line 4, column 16: env_file 'pipe.env': not a regular file",
+    ),
+    "device-env-file": (
+        {"compose.yaml": "services:\n  web:\n    image: a:1\n    env_file: [zero.env]\n"},
+        "line 4, column 16: env_file 'zero.env': not a regular file",
+    ),
     "non-utf8-env-file": (
         {"compose.yaml": "services:\n  web:\n    image: a:1\n    env_file: [latin.env]\n"},
         "env_file 'latin.env': not UTF-8",
@@ -74,6 +86,10 @@ def test_bad_project_is_an_error_and_others_are_still_checked(
     write_files(tmp_path / "bad", files)
     if case == "non-utf8-env-file":
         (tmp_path / "bad" / "latin.env").write_bytes(b"A=caf\xe9\n")
+    elif case == "fifo-env-file":
+        os.mkfifo(tmp_path / "bad" / "pipe.env")  # reading it would block forever
+    elif case == "device-env-file":
+        (tmp_path / "bad" / "zero.env").symlink_to("/dev/zero")  # reading it would never end
     write_files(tmp_path / "good", {"compose.yaml": GOOD})
     code = main(["check", str(tmp_path), "--no-config", "--format", "json"])
     captured = capsys.readouterr()

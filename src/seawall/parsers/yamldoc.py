@@ -10,6 +10,7 @@ alias bombs and oversized input are refused with a one-line error.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -113,10 +114,18 @@ def read_source(path: Path, display: str | None = None) -> SourceFile:
     """Read a text file for parsing: refuses missing, unreadable, oversized or non-UTF-8 files."""
     shown = display or path.as_posix()
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SourceError(shown, f"file too large ({size} bytes, limit {MAX_BYTES})")
-        data = path.read_bytes()
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError
+        # A FIFO or device (an env file pointing at /dev/zero) would block or never end.
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError(shown, "not a regular file")
+        if info.st_size > MAX_BYTES:
+            raise SourceError(shown, f"file too large ({info.st_size} bytes, limit {MAX_BYTES})")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise SourceError(shown, f"file too large (more than {MAX_BYTES} bytes)")
     except FileNotFoundError:
         raise SourceError(shown, "no such file") from None
     except IsADirectoryError:
@@ -333,8 +342,9 @@ class _Builder:
         return maps
 
 
-def _expanded_size(root: Any, source: SourceFile) -> tuple[int, int]:
-    """(nodes after alias expansion, distinct nodes), computed without expanding."""
+def _expanded_size(root: Any, source: SourceFile) -> tuple[dict[int, int], list[Any]]:
+    """The size of every node after alias expansion (by ``id``) and the distinct nodes in
+    post-order (children first), computed without expanding."""
     import yaml
 
     sizes: dict[int, int] = {}
@@ -374,7 +384,7 @@ def _expanded_size(root: Any, source: SourceFile) -> tuple[int, int]:
                     stack.append((k, False))
                 if id(v) not in sizes:
                     stack.append((v, False))
-    return sizes[id(root)], len(order)
+    return sizes, order
 
 
 _FLOW_TOKENS = re.compile(r"[\[\]{}'\"#\n]")
@@ -426,13 +436,18 @@ def parse_yaml(source: SourceFile) -> YNode | None:
     if root is None:
         return None
     # Without a '*' there is no alias, hence nothing to expand.
-    expanded, distinct = _expanded_size(root, source) if "*" in source.text else (0, 0)
-    if expanded > max(MAX_EXPANDED_NODES, MAX_EXPANSION_RATIO * distinct):
-        raise ParseError(
-            source.path,
-            f"YAML aliases expand to more than {max(MAX_EXPANDED_NODES, 10 * distinct)} nodes "
-            "(alias bomb?)",
-        )
+    if "*" in source.text:
+        sizes, order = _expanded_size(root, source)
+        limit = max(MAX_EXPANDED_NODES, MAX_EXPANSION_RATIO * len(order))
+        if sizes[id(root)] > limit:
+            # Point at the innermost node whose expansion crosses the bound.
+            mark = next(n for n in order if sizes[id(n)] > limit).start_mark
+            raise ParseError(
+                source.path,
+                f"YAML aliases expand to more than {limit} nodes (alias bomb?)",
+                mark.line + 1,
+                mark.column + 1,
+            )
     try:
         return _Builder(source).build(root)
     except RecursionError:
