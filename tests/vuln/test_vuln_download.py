@@ -160,3 +160,38 @@ def _zip_bytes(members: dict[str, object]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, json.dumps(data))
     return buf.getvalue()
+
+
+def test_update_rebuilds_a_corrupt_database(bucket: Bucket, go_zip: bytes, tmp_path: Path) -> None:
+    db_path = tmp_path / "v.db"
+    db_path.write_bytes(b"SQLite format 3\x00" + b"\x13" * 4000)
+    bucket.files["/Go/all.zip"] = go_zip
+    stats = update(db_path, base_url=bucket.url, ecosystems=["Go"], now=NOW)
+    assert stats.replaced_corrupt and stats.total_records == 200
+    with VulnDB.open(db_path) as db:
+        assert db.status().records == 200
+    # A healthy database is updated in place, not replaced.
+    assert not update(db_path, base_url=bucket.url, ecosystems=["Go"], now=NOW).replaced_corrupt
+
+
+def test_cli_update_takes_mirror_and_ecosystems_from_configuration(
+    bucket: Bucket, go_zip: bytes, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from seawall.cli import main
+
+    bucket.files["/Go/all.zip"] = go_zip
+    config = tmp_path / ".seawall.toml"
+    config.write_text(
+        f'[vulns]\ndb = "cache/v.db"\nbase-url = "{bucket.url}"\necosystems = ["Go"]\n'
+        "max-age-days = 3\n"
+    )
+    assert main(["db", "update", "--config", str(config)]) == 0
+    assert "Go (full): 200 record(s) stored" in capsys.readouterr().out
+    assert bucket.requests == ["/Go/all.zip"]
+    assert main(["db", "status", "--config", str(config), "--format", "json"]) == 0
+    status = json.loads(capsys.readouterr().out)
+    assert status["path"] == str(tmp_path / "cache" / "v.db") and status["records"] == 200
+    # Incremental next time: the mirror offers modified_id.csv with nothing newer.
+    bucket.files["/Go/modified_id.csv"] = b"2000-01-01T00:00:00Z,GO-2000-0001\n"
+    assert main(["db", "update", "--config", str(config)]) == 0
+    assert "Go (incremental): 0 record(s) stored" in capsys.readouterr().out

@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seawall.errors import ConfigError
+from seawall.vuln.settings import max_age_from_days
+
+if TYPE_CHECKING:
+    from seawall.vuln.settings import VulnSettings
 
 
 def add_parser(subparsers: Any) -> None:
@@ -26,8 +29,13 @@ def add_parser(subparsers: Any) -> None:
         sub.add_argument(
             "--db",
             metavar="PATH",
-            help="database file (default: $SEAWALL_DB or ~/.cache/seawall/vuln.db)",
+            help="database file (default: vulns.db in the configuration, $SEAWALL_DB or "
+            "~/.cache/seawall/vuln.db)",
         )
+        sub.add_argument(
+            "--config", type=Path, help="configuration file (.seawall.toml or pyproject.toml)"
+        )
+        sub.add_argument("--no-config", action="store_true", help="ignore configuration files")
 
     imp = actions.add_parser("import", help="import OSV JSON/YAML files, folders or all.zip")
     imp.add_argument("paths", nargs="+", metavar="PATH")
@@ -37,10 +45,15 @@ def add_parser(subparsers: Any) -> None:
     common(imp)
 
     upd = actions.add_parser("update", help="download OSV ecosystem zips and update the database")
-    upd.add_argument("--base-url", help="mirror of the OSV bucket (default: the public bucket)")
+    upd.add_argument(
+        "--base-url",
+        help="mirror of the OSV bucket (default: vulns.base-url in the configuration, else the "
+        "public bucket)",
+    )
     upd.add_argument(
         "--ecosystems",
-        help="comma-separated OSV ecosystems (default: Debian,Ubuntu,Alpine,PyPI,npm,Go,Maven)",
+        help="comma-separated OSV ecosystems (default: vulns.ecosystems in the configuration, "
+        "else Debian,Ubuntu,Alpine,PyPI,npm,Go,Maven)",
     )
     upd.add_argument("--full", action="store_true", help="download all.zip even if up to date")
     upd.add_argument("--timeout", type=float, default=60.0, help="network timeout in seconds")
@@ -49,15 +62,30 @@ def add_parser(subparsers: Any) -> None:
     st = actions.add_parser("status", help="show ecosystems, record counts, sources and age")
     st.add_argument("--format", choices=("text", "json"), default="text")
     st.add_argument(
-        "--max-age-days", type=float, default=7.0, help="age after which scans refuse it"
+        "--max-age-days",
+        type=float,
+        help="age after which scans refuse it (default: vulns.max-age-days, else 7)",
     )
     common(st)
+
+
+def _settings(args: argparse.Namespace) -> VulnSettings:
+    """The ``[tool.seawall.vulns]`` table of the configuration in effect (defaults if none)."""
+    from seawall.commands._output import resolve_config
+    from seawall.vuln.settings import VulnSettings
+
+    if not hasattr(args, "_vuln_settings"):
+        args._vuln_settings = resolve_config(args, Path.cwd()).vulns or VulnSettings()
+    settings: VulnSettings = args._vuln_settings
+    return settings
 
 
 def _db_path(args: argparse.Namespace) -> Path:
     from seawall.vuln.db import default_path
 
-    return Path(args.db).expanduser() if args.db else default_path()
+    if args.db:
+        return Path(args.db).expanduser()
+    return _settings(args).db or default_path()
 
 
 def _report_skips(stats: Any) -> None:
@@ -88,7 +116,8 @@ def _run_update(args: argparse.Namespace) -> int:
     from seawall.vuln.download import DEFAULT_BASE_URL, DEFAULT_ECOSYSTEMS, update
     from seawall.vuln.progress import StderrProgress
 
-    ecosystems = DEFAULT_ECOSYSTEMS
+    settings = _settings(args)
+    ecosystems = settings.ecosystems or DEFAULT_ECOSYSTEMS
     if args.ecosystems:
         ecosystems = tuple(e.strip() for e in args.ecosystems.split(",") if e.strip())
         if not ecosystems:
@@ -97,7 +126,7 @@ def _run_update(args: argparse.Namespace) -> int:
     try:
         stats = update(
             _db_path(args),
-            base_url=args.base_url or DEFAULT_BASE_URL,
+            base_url=args.base_url or settings.base_url or DEFAULT_BASE_URL,
             ecosystems=ecosystems,
             incremental=not args.full,
             progress=progress,
@@ -106,6 +135,8 @@ def _run_update(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     _report_skips(stats)
+    if stats.replaced_corrupt:
+        print(f"{_db_path(args)}: the previous file was corrupt; rebuilt", file=sys.stderr)
     modes = ", ".join(f"{eco} ({mode})" for eco, mode in stats.modes.items())
     print(
         f"updated {modes}: {stats.records} record(s) stored, "
@@ -122,7 +153,10 @@ def _run_status(args: argparse.Namespace) -> int:
         status = db.status()
     now = utcnow()
     age = status.age(now)
-    stale = age > timedelta(days=args.max_age_days)
+    max_age = _settings(args).max_age
+    if args.max_age_days is not None:
+        max_age = max_age_from_days(args.max_age_days, "--max-age-days")
+    stale = age > max_age
     if args.format == "json":
         data = {
             "path": status.path,
@@ -142,7 +176,7 @@ def _run_status(args: argparse.Namespace) -> int:
     print(f"database: {status.path} ({status.size_bytes / 1e6:.1f} MB)")
     print(
         f"built:    {status.built_at.isoformat()} ({days:.1f} days ago"
-        + (f"; STALE: older than {args.max_age_days:g} days)" if stale else ")")
+        + (f"; STALE: older than {max_age.total_seconds() / 86400:g} days)" if stale else ")")
     )
     print(f"records:  {status.records} ({status.withdrawn} withdrawn)")
     print("ecosystems:")

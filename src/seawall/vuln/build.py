@@ -16,12 +16,18 @@ from datetime import datetime
 from pathlib import Path
 
 from seawall.vuln.db import Writer, utcnow
-from seawall.vuln.errors import ImportFailed
+from seawall.vuln.errors import CorruptDatabaseError, ImportFailed
 
 
 @contextmanager
-def building(db_path: Path, *, fresh: bool, now: datetime | None = None) -> Iterator[Writer]:
-    """Yield a ``Writer`` on a temporary copy (or a new file when ``fresh``); publish on success."""
+def building(
+    db_path: Path, *, fresh: bool, now: datetime | None = None, rebuild_corrupt: bool = False
+) -> Iterator[Writer]:
+    """Yield a ``Writer`` on a temporary copy (or a new file when ``fresh``); publish on success.
+
+    With ``rebuild_corrupt`` a live file that is not a readable database starts a new one
+    (``Writer.replaced_corrupt`` is then True); otherwise that is a ``CorruptDatabaseError``.
+    """
     folder = db_path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -42,7 +48,14 @@ def building(db_path: Path, *, fresh: bool, now: datetime | None = None) -> Iter
             if fresh or not db_path.exists():
                 writer = Writer.create(tmp)
             else:
-                writer = Writer.copy_of(db_path, tmp)
+                try:
+                    writer = Writer.copy_of(db_path, tmp)
+                except CorruptDatabaseError:
+                    if not rebuild_corrupt:
+                        raise
+                    tmp.unlink(missing_ok=True)
+                    writer = Writer.create(tmp)
+                    writer.replaced_corrupt = True
             try:
                 yield writer
                 writer.finish(now or utcnow())

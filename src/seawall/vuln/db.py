@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from seawall.vuln.errors import DatabaseError, StaleDatabaseError
+from seawall.vuln.errors import CorruptDatabaseError, DatabaseError, StaleDatabaseError
 from seawall.vuln.osv import Affected, Record, affected_from_json, affected_to_json, normalize_name
 
 SCHEMA_VERSION = "1"
@@ -135,10 +135,10 @@ def _translate(path: Path, exc: sqlite3.Error) -> DatabaseError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return DatabaseError(f"{path}: the vulnerability database is locked by another process")
-    if "not a database" in text or "malformed" in text or "disk image" in text:
-        return DatabaseError(
+    if any(sign in text for sign in ("not a database", "malformed", "disk image", "no such")):
+        return CorruptDatabaseError(
             f"{path}: the vulnerability database is corrupt ({text}); rebuild it with "
-            "'seawall db import' or 'seawall db update'"
+            "'seawall db update' or 'seawall db import --replace PATH...'"
         )
     return DatabaseError(f"{path}: vulnerability database error: {text}")
 
@@ -174,7 +174,7 @@ class VulnDB:
             raise _translate(db_path, exc) from None
         if version != SCHEMA_VERSION:
             conn.close()
-            raise DatabaseError(
+            raise CorruptDatabaseError(
                 f"{db_path}: database schema {version!r} is not {SCHEMA_VERSION!r}; rebuild it"
             )
         return db
@@ -332,6 +332,7 @@ class Writer:
         self._conn = conn
         self._fresh = fresh
         self._written: set[str] = set()  # ids stored by this build, to replace repeats
+        self.replaced_corrupt = False  # set by ``building`` when it started over
 
     @classmethod
     def create(cls, path: Path) -> Writer:
@@ -347,17 +348,22 @@ class Writer:
     @classmethod
     def copy_of(cls, live: Path, path: Path) -> Writer:
         """A writable copy of the live database ``live`` at ``path``."""
+        dst = sqlite3.connect(path, isolation_level=None)
         try:
             src = sqlite3.connect(f"{live.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-            dst = sqlite3.connect(path, isolation_level=None)
-            src.backup(dst)
-            src.close()
+            try:
+                src.backup(dst)
+            finally:
+                src.close()
             version = dst.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         except sqlite3.Error as exc:
+            dst.close()
             raise _translate(live, exc) from None
         if not version or version[0] != SCHEMA_VERSION:
             dst.close()
-            raise DatabaseError(f"{live}: database schema is not {SCHEMA_VERSION!r}; rebuild it")
+            raise CorruptDatabaseError(
+                f"{live}: database schema is not {SCHEMA_VERSION!r}; rebuild it"
+            )
         dst.execute("PRAGMA synchronous = OFF")
         dst.execute("BEGIN")
         return cls(dst, fresh=False)

@@ -40,6 +40,7 @@ class UpdateStats(ImportStats):
 
     modes: dict[str, str] = field(default_factory=dict)
     bytes_downloaded: int = 0
+    replaced_corrupt: bool = False  # the previous file was unreadable: rebuilt from scratch
 
 
 def _url(base: str, *parts: str) -> str:
@@ -163,7 +164,9 @@ def update(
     moment = now or utcnow()
     stats = UpdateStats()
     target = Path(db_path)
-    with building(target, fresh=False, now=moment) as writer:
+    # A corrupt file holds nothing worth keeping and the download brings everything back.
+    with building(target, fresh=False, now=moment, rebuild_corrupt=True) as writer:
+        stats.replaced_corrupt = writer.replaced_corrupt
         for eco in ecosystems:
             source = f"osv:{eco}"
             previous = writer.source(source)

@@ -9,6 +9,10 @@ class DatabaseError(SeawallError):
     """The vulnerability database is missing, corrupt, locked or of an unknown schema."""
 
 
+class CorruptDatabaseError(DatabaseError):
+    """The database file is not a readable seawall database (damaged, foreign, other schema)."""
+
+
 class StaleDatabaseError(DatabaseError):
     """The vulnerability database is older than the configured maximum age."""
 

@@ -8,6 +8,8 @@ Configuration (paths are relative to the configuration file)::
     ledger = "security/vuln-ledger.json"
     update-ledger = true           # record new findings in the ledger after each scan
     exceptions = "security/vuln-exceptions.yaml"
+    base-url = "https://mirror.example/osv"   # where 'seawall db update' downloads from
+    ecosystems = ["Debian", "PyPI"]            # what it downloads
     block = ["critical", "high"]   # the policy knobs of seawall.vuln.policy
     deadlines = {medium = 30}
     unknown-as = "auto"
@@ -29,7 +31,7 @@ from seawall.errors import ConfigError
 
 DEFAULT_MAX_AGE_DAYS = 7.0
 _PATH_KEYS = ("db", "ledger", "exceptions")
-_OWN_KEYS = frozenset({*_PATH_KEYS, "max-age-days", "update-ledger"})
+_OWN_KEYS = frozenset({*_PATH_KEYS, "max-age-days", "update-ledger", "base-url", "ecosystems"})
 _POLICY_KEYS = frozenset(
     {"block", "deadlines", "unknown-as", "block-unfixed", "expiry-warning-days"}
 )
@@ -51,6 +53,8 @@ class VulnSettings:
     update_ledger: bool = True
     exceptions: Path | None = None
     policy: Mapping[str, Any] = field(default_factory=dict)
+    base_url: str | None = None
+    ecosystems: tuple[str, ...] | None = None
 
     def with_overrides(self, **changes: Any) -> VulnSettings:
         """A copy with the given fields replaced (None values are ignored)."""
@@ -84,6 +88,18 @@ def parse_vuln_table(
     update_ledger = data.get("update-ledger", True)
     if not isinstance(update_ledger, bool):
         raise ConfigError(f"{origin}: vulns.update-ledger must be true or false")
+    base_url = data.get("base-url")
+    if base_url is not None and not (
+        isinstance(base_url, str) and base_url.startswith(("http://", "https://"))
+    ):
+        raise ConfigError(f"{origin}: vulns.base-url must be an http(s) URL")
+    ecosystems = data.get("ecosystems")
+    if ecosystems is not None and not (
+        isinstance(ecosystems, list)
+        and ecosystems
+        and all(isinstance(e, str) and e.strip() for e in ecosystems)
+    ):
+        raise ConfigError(f"{origin}: vulns.ecosystems must be a non-empty list of OSV ecosystems")
     policy = {key.replace("-", "_"): data[key] for key in _POLICY_KEYS if key in data}
     if policy:
         # Validate now (a typo must fail at load), but keep the data: policy imports the matcher.
@@ -97,4 +113,6 @@ def parse_vuln_table(
         update_ledger=update_ledger,
         exceptions=paths.get("exceptions"),
         policy=policy,
+        base_url=base_url,
+        ecosystems=tuple(e.strip() for e in ecosystems) if ecosystems else None,
     )
