@@ -109,8 +109,17 @@ def client_from_env() -> docker.DockerClient:
     return client
 
 
-def image_argv(client: docker.DockerClient, image: str, command: Sequence[str] | None) -> list[str]:
-    """What the image runs: its entrypoint plus ``command`` (or its CMD), as ``docker run`` does."""
+def image_argv(
+    client: docker.DockerClient,
+    image: str,
+    command: Sequence[str] | None,
+    entrypoint: Sequence[str] | None = None,
+) -> list[str]:
+    """What the image runs: its entrypoint plus ``command`` (or its CMD), as ``docker run`` does.
+
+    An ``entrypoint`` given here replaces the image's and, as with ``docker run --entrypoint``,
+    drops the image's CMD too.
+    """
     import docker.errors
 
     try:
@@ -119,9 +128,11 @@ def image_argv(client: docker.DockerClient, image: str, command: Sequence[str] |
         raise DaemonError(f"image {image!r} not found in the daemon") from None
     except docker.errors.APIError as exc:
         raise DaemonError(f"cannot inspect image {image!r}: {_first_line(exc)}") from None
-    entrypoint = list(config.get("Entrypoint") or [])
-    cmd = list(command) if command else list(config.get("Cmd") or [])
-    argv = entrypoint + cmd
+    if entrypoint is not None:
+        argv = list(entrypoint) + list(command or [])
+    else:
+        cmd = list(command) if command else list(config.get("Cmd") or [])
+        argv = list(config.get("Entrypoint") or []) + cmd
     if not argv:
         raise SeawallError(f"image {image!r} has no entrypoint or command; give one")
     return argv

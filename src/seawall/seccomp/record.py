@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -177,11 +177,17 @@ def record_image(
     options: RunOptions | None = None,
     smoke: Smoke | None = None,
     startup: float = 1.0,
+    entrypoint: Sequence[str] | None = None,
+    exec_commands: Sequence[Sequence[str]] = (),
 ) -> Recording:
     """Run the image's entrypoint (or ``command``) under strace in a container, ``runs`` times.
 
     Each run lasts until the workload exits or ``duration`` seconds pass; ``smoke`` (called with
     the running container after ``startup`` seconds) exercises a service while it is traced.
+    ``exec_commands`` (a healthcheck, a smoke command) are run inside the running container after
+    ``startup`` seconds, each under its own strace, and their calls join the recording: Docker
+    runs exec'd processes under the container's seccomp profile too. ``entrypoint`` replaces the
+    image's (and its CMD, as ``docker run --entrypoint`` does).
     The daemon must be local: the strace bundle and the trace directory are bind mounts.
     """
     import docker.errors
@@ -189,7 +195,7 @@ def record_image(
     if runs < 1:
         raise SeawallError("runs must be at least 1")
     options = options or RunOptions()
-    argv = image_argv(client, image, command)
+    argv = image_argv(client, image, command, entrypoint)
     arch_name = image_arch(client, image)
     recordings: list[Recording] = []
     with tempfile.TemporaryDirectory(prefix="seawall-record-") as work:
@@ -217,8 +223,10 @@ def record_image(
         # without copying the image's filesystem again.
         with removing(container):
             for run in range(1, runs + 1):
-                (out / "trace.txt").unlink(missing_ok=True)
-                _run_traced(container, duration, smoke, startup)
+                for stale in out.glob("*.txt"):
+                    stale.unlink()
+                execs = _Execs(bundle, out, exec_commands, options.user)
+                _run_traced(container, duration, smoke, startup, execs)
                 lines = _read_lines(out / "trace.txt")
                 if not lines:
                     raise SeawallError(
@@ -226,19 +234,55 @@ def record_image(
                         + (logs(container).strip().splitlines() or ["-"])[-1]
                     )
                 recordings.append(parse_strace(lines, arch_name, source=f"strace in image {image}"))
+                recordings += execs.recordings(arch_name, image)
     return merge_all(recordings)
 
 
-def _run_traced(container: Container, duration: float, smoke: Smoke | None, startup: float) -> None:
+@dataclass(frozen=True)
+class _Execs:
+    """Commands exec'd into the traced container, each under the bundled strace."""
+
+    bundle: StraceBundle
+    out: Path
+    commands: Sequence[Sequence[str]]
+    user: str | None
+
+    def run(self, container: Container) -> None:
+        for index, command in enumerate(self.commands, start=1):
+            argv = self.bundle.argv(f"{OUTPUT_MOUNT}/exec-{index}.txt", command)
+            # A failing healthcheck is still worth recording; its calls are what Docker will run.
+            container.exec_run(argv, user=self.user or "", stdout=False, stderr=False)
+
+    def recordings(self, arch_name: str, image: str) -> list[Recording]:
+        found: list[Recording] = []
+        for index, command in enumerate(self.commands, start=1):
+            lines = _read_lines(self.out / f"exec-{index}.txt")
+            if lines:
+                source = f"strace of {command[0]!r} exec'd in image {image}"
+                # One exec is one observation, not a run of the workload.
+                found.append(replace(parse_strace(lines, arch_name, source=source), runs=0))
+        return found
+
+
+def _run_traced(
+    container: Container,
+    duration: float,
+    smoke: Smoke | None,
+    startup: float,
+    execs: _Execs | None = None,
+) -> None:
     import requests
 
     started = time.monotonic()
     container.start()
-    if smoke is not None:
+    if smoke is not None or (execs is not None and execs.commands):
         time.sleep(startup)
         container.reload()
         if container.status == "running":
-            smoke(container)
+            if execs is not None:
+                execs.run(container)
+            if smoke is not None:
+                smoke(container)
     remaining = max(0.5, duration - (time.monotonic() - started))
     try:
         container.wait(timeout=remaining)

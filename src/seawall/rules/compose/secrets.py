@@ -127,6 +127,7 @@ class LiteralSecretInDotenv(Rule[ComposeProject]):
             NIST_800_190.control("4.1.4", "Embedded clear text secrets"),
             CWE.control("CWE-798", "Use of Hard-coded Credentials"),
         ),
+        tags=("secret",),  # the text report masks the spanned value
     )
 
     def check(self, model: ComposeProject, ctx: Context) -> Iterator[Finding]:

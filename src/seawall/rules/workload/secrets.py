@@ -65,6 +65,7 @@ class SecretInEnvironment(Rule[Workload]):
                 "CWE-526", "Exposure of Sensitive Information Through Environmental Variables"
             ),
         ),
+        tags=("secret",),  # the text report masks the spanned value
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
