@@ -49,6 +49,9 @@ _ERROR_STYLE = "\x1b[1;31m"
 # in messages, paths and source lines are shown as escapes.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FIX_STYLE = "\x1b[32m"
+# Rules tagged so report secret values: their spanned text is masked in excerpts.
+SECRET_TAG = "secret"
+_MASK = "********"
 
 
 def wants_color(stream: TextIO, environ: Mapping[str, str]) -> bool:
@@ -91,7 +94,11 @@ def render(
     paint = _Painter(color)
     findings = ordered_findings(report)
     # A blank line after each finding keeps excerpts apart; errors are one line each.
-    blocks = [_finding_block(report, finding, paint) + "\n" for finding in findings]
+    known = rules or {}
+    blocks = [
+        _finding_block(report, finding, paint, _is_secret(known.get(finding.rule_id))) + "\n"
+        for finding in findings
+    ]
     errors = [_error_line(error, paint) for error in ordered_errors(report)]
     if errors:
         blocks.append("\n".join(errors) + "\n")
@@ -109,7 +116,11 @@ def _where(report: Report, finding: Finding) -> str:
     return loc.path
 
 
-def _finding_block(report: Report, finding: Finding, paint: _Painter) -> str:
+def _is_secret(rule: Rule[Any] | None) -> bool:
+    return rule is not None and SECRET_TAG in rule.meta.tags
+
+
+def _finding_block(report: Report, finding: Finding, paint: _Painter, secret: bool) -> str:
     style = _SEVERITY_STYLE[finding.severity]
     header = (
         f"{paint(_BOLD, printable(_where(report, finding)))}: {paint(_BOLD, finding.rule_id)} "
@@ -120,7 +131,7 @@ def _finding_block(report: Report, finding: Finding, paint: _Painter) -> str:
     source = report.sources.get(finding.location.path)
     gutter = 1
     if rng is not None and source is not None:
-        excerpt, gutter = _excerpt(source, rng, paint, style)
+        excerpt, gutter = _excerpt(source, rng, paint, style, secret)
         lines.extend(excerpt)
     if finding.fix is not None:
         label = FIX_LABELS[finding.fix.applicability]
@@ -130,8 +141,13 @@ def _finding_block(report: Report, finding: Finding, paint: _Painter) -> str:
     return "\n".join(lines)
 
 
-def _excerpt(source: SourceFile, rng: Range, paint: _Painter, style: str) -> tuple[list[str], int]:
-    """Lines of ``rng`` with carets under the covered characters, and the gutter width."""
+def _excerpt(
+    source: SourceFile, rng: Range, paint: _Painter, style: str, secret: bool = False
+) -> tuple[list[str], int]:
+    """Lines of ``rng`` with carets under the covered characters, and the gutter width.
+
+    With ``secret`` the covered characters are shown as a fixed mask (the value and its length
+    never reach the output)."""
     last = rng.end_line
     # A span ending right after a newline ends at column 1 of the next line: don't show that line.
     if last > rng.line and rng.end_column == 1:
@@ -144,6 +160,9 @@ def _excerpt(source: SourceFile, rng: Range, paint: _Painter, style: str) -> tup
         text = source.line_text(number)
         start_col = rng.column if number == rng.line else _first_non_blank(text)
         end_col = rng.end_column if number == rng.end_line else len(text) + 1
+        if secret and end_col > start_col:
+            text = text[: start_col - 1] + _MASK + text[end_col - 1 :]
+            end_col = start_col + len(_MASK)
         lead = _display_width(printable(text[: start_col - 1]))
         marks = max(1, _display_width(printable(text[start_col - 1 : end_col - 1])))
         shown_text = _expand(printable(text))
