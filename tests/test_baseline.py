@@ -190,3 +190,19 @@ def test_engine_finalize_applies_the_baseline(tmp_path: Path) -> None:
     assert report.baselined == 2
     assert [f.message for f in report.findings] == ["secret in ENV"]
     assert report.findings[0].anchor not in {f.anchor for f in old}
+
+
+def test_create_works_when_the_configured_baseline_does_not_exist_yet(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seawall.cli import main
+
+    (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN apt-get install -y curl\n")
+    (tmp_path / ".seawall.toml").write_text('baseline = ".seawall-baseline.json"\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["baseline", "create", "-o", ".seawall-baseline.json", "."]) == 0
+    recorded = json.loads((tmp_path / ".seawall-baseline.json").read_text())
+    assert recorded
+    assert main(["check", "."]) == 0  # every finding is now in the baseline
+    (tmp_path / "Dockerfile").write_text("FROM debian:12\nRUN apt-get install -y curl\nUSER 0\n")
+    assert main(["check", "."]) == 1  # a new finding still fails

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import os
 import sys
 import tempfile
@@ -72,6 +73,9 @@ def resolve_config(args: argparse.Namespace, start: Path | None = None) -> Confi
         raise ConfigError(f"{baseline}: no such baseline file")
     ignore = _split(getattr(args, "ignore", None))
     extend = _split(getattr(args, "extend_select", None))
+    if getattr(args, "creating_baseline", False):
+        # A new baseline records every finding: the configured (maybe not yet existing) one is moot.
+        config = dataclasses.replace(config, baseline=None)
     return config.with_overrides(
         select=_split(getattr(args, "select", None)),
         extend_select=(config.extend_select + extend) if extend else None,

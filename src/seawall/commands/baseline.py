@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     args.baseline = None
     args.fail_on = None
+    args.creating_baseline = True
     report, _, _ = collect(args)
     if report.errors:
         for err in report.errors:

@@ -101,6 +101,7 @@ class HostFacts:
     data_root_is_mount: bool | None = None
     docker_group_members: tuple[str, ...] | None = None
     socket_group: str | None = None
+    content_trust: str | None = None  # DOCKER_CONTENT_TRUST of the auditing shell (client side)
 
     def facts(self, role: str) -> tuple[FileFact, ...]:
         """Files found for a role (empty when not present on this host)."""
@@ -267,8 +268,9 @@ def collect_host(
 ) -> HostFacts:
     """All host facts; a remote daemon gives ``local=False`` and nothing else."""
     is_root = os.geteuid() == 0
+    content_trust = os.environ.get("DOCKER_CONTENT_TRUST")
     if not local:
-        return HostFacts(local=False, is_root=is_root)
+        return HostFacts(local=False, is_root=is_root, content_trust=content_trust)
     members, _ = docker_group()
     socket_group = None
     if socket_path:
@@ -290,4 +292,5 @@ def collect_host(
         else None,
         docker_group_members=members,
         socket_group=socket_group,
+        content_trust=content_trust,
     )

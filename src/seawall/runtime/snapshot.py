@@ -18,7 +18,9 @@ from seawall.runtime.daemon import (
     pid_from_pidfile,
     socket_path_of,
 )
+from seawall.runtime.execs import ExecSession, collect_execs
 from seawall.runtime.host import HostFacts, collect_host
+from seawall.runtime.swarm import SwarmFacts, collect_swarm
 
 if TYPE_CHECKING:
     import docker
@@ -33,6 +35,7 @@ class DaemonFacts:
     version: Mapping[str, Any]
     config: DaemonConfig
     default_bridge: Mapping[str, Any] | None = None  # inspect of the "bridge" network, if any
+    swarm: SwarmFacts | None = None
 
     @property
     def security_options(self) -> tuple[str, ...]:
@@ -54,6 +57,7 @@ class DockerEnvironment:
 
     daemon: DaemonFacts
     host: HostFacts
+    execs: tuple[ExecSession, ...] = ()  # exec sessions of the containers, while listed
 
     @property
     def target(self) -> str:
@@ -123,11 +127,13 @@ def collect(client: docker.DockerClient, endpoint: Endpoint) -> AuditSnapshot:
     config = load_daemon_config(pid) if local else DaemonConfig(None, None, None, False)
     bridge = _call("network inspect", _default_bridge, client)
     host = collect_host(config, socket_path_of(endpoint.host), info.get("DockerRootDir"), local)
-    daemon = DaemonFacts(endpoint, info, version, config, bridge)
+    swarm = _call("swarm inspection", collect_swarm, client, info, pid, local)
+    daemon = DaemonFacts(endpoint, info, version, config, bridge, swarm)
     containers, vanished = _call("container listing", collect_containers, client, local)
     images = _call("image inspect", collect_images, client, containers)
+    execs = _call("exec inspect", collect_execs, client, containers)
     return AuditSnapshot(
-        environment=DockerEnvironment(daemon, host),
+        environment=DockerEnvironment(daemon, host, execs),
         containers=tuple(containers),
         images=images,
         vanished=tuple(vanished),
