@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.daemon import DockerDaemon
+from harness.registry import Registry
 from seawall.cli import main
 from seawall.config import Config
 from seawall.fixes.digest import DigestResolver
-from seawall.model.fix import Applicability
+from seawall.model.fix import Applicability, Fix
 from seawall.model.source import SourceFile
 from seawall.parsers.dockerfile import parse_dockerfile
 from seawall.targets.dockerfile import check_dockerfile
@@ -35,7 +37,9 @@ MANIFEST_ACCEPT = (
 
 
 @pytest.fixture(scope="module")
-def pushed_busybox(dockerd, busybox_image: str, registry) -> tuple[str, str]:
+def pushed_busybox(
+    dockerd: DockerDaemon, busybox_image: str, registry: Registry
+) -> tuple[str, str]:
     """``127.0.0.1:PORT/busybox:1`` pushed to the registry, and the digest the registry serves."""
     ref = registry.ref("busybox", "1")
     dockerd.run_cli("tag", busybox_image, ref)
@@ -48,20 +52,24 @@ def pushed_busybox(dockerd, busybox_image: str, registry) -> tuple[str, str]:
     return ref, "sha256:" + hashlib.sha256(body).hexdigest()
 
 
-def _df003_fixes(path: Path, resolver: DigestResolver | None) -> list:
+def _df003_fixes(path: Path, resolver: object) -> list[Fix]:
     extra = {"digest_resolver": resolver} if resolver is not None else None
     report = check_dockerfile(path, path.name, Config(select=("DF003",)), extra=extra)
     assert not report.errors
-    return [f.fix for f in report.findings if f.rule_id == "DF003"]
+    fixes = [f.fix for f in report.findings if f.rule_id == "DF003"]
+    assert all(fix is not None for fix in fixes)
+    return [fix for fix in fixes if fix is not None]
 
 
-def test_registry_digest_is_what_the_registry_serves(pushed_busybox) -> None:
+def test_registry_digest_is_what_the_registry_serves(pushed_busybox: tuple[str, str]) -> None:
     ref, digest = pushed_busybox
     resolution = DigestResolver(use_daemon=False)(ref)
     assert (resolution.digest, resolution.source) == (digest, "registry")
 
 
-def test_check_fix_pins_from_by_registry_digest(pushed_busybox, tmp_path: Path, capsys) -> None:
+def test_check_fix_pins_from_by_registry_digest(
+    pushed_busybox: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ref, digest = pushed_busybox
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(f'FROM {ref} AS base\nRUN true\n\nFROM base\nCMD ["sh"]\n')
@@ -73,7 +81,9 @@ def test_check_fix_pins_from_by_registry_digest(pushed_busybox, tmp_path: Path, 
     assert parse_dockerfile(SourceFile("Dockerfile", fixed)).stages[0].base == f"{ref}@{digest}"
 
 
-def test_copy_from_image_is_pinned_too(pushed_busybox, tmp_path: Path, capsys) -> None:
+def test_copy_from_image_is_pinned_too(
+    pushed_busybox: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ref, digest = pushed_busybox
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(f"FROM scratch\nCOPY --from={ref} /bin/busybox /busybox\n")
@@ -84,7 +94,12 @@ def test_copy_from_image_is_pinned_too(pushed_busybox, tmp_path: Path, capsys) -
     assert dockerfile.read_text() == f"FROM scratch\nCOPY --from={ref} /bin/busybox /busybox\n"
 
 
-def test_daemon_digest_is_an_unsafe_fix(pushed_busybox, dockerd, tmp_path: Path, monkeypatch):
+def test_daemon_digest_is_an_unsafe_fix(
+    pushed_busybox: tuple[str, str],
+    dockerd: DockerDaemon,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     ref, digest = pushed_busybox
     monkeypatch.setenv("DOCKER_HOST", dockerd.docker_host)
     dockerfile = tmp_path / "Dockerfile"
@@ -96,7 +111,9 @@ def test_daemon_digest_is_an_unsafe_fix(pushed_busybox, dockerd, tmp_path: Path,
     assert fix.edits[0].content == f"@{digest}"
 
 
-def test_without_the_option_only_a_suggestion(pushed_busybox, tmp_path: Path) -> None:
+def test_without_the_option_only_a_suggestion(
+    pushed_busybox: tuple[str, str], tmp_path: Path
+) -> None:
     ref, _ = pushed_busybox
     dockerfile = tmp_path / "Dockerfile"
     dockerfile.write_text(f"FROM {ref}\n")
@@ -105,7 +122,9 @@ def test_without_the_option_only_a_suggestion(pushed_busybox, tmp_path: Path) ->
     assert "--resolve-digests" in fix.title
 
 
-def test_unresolvable_reference_stays_a_suggestion(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_unresolvable_reference_stays_a_suggestion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path}/no-daemon.sock")
     dockerfile = tmp_path / "Dockerfile"
     original = "FROM 127.0.0.1:1/nothing/here:1\n"
@@ -123,11 +142,11 @@ def test_build_variables_are_not_pinned(tmp_path: Path) -> None:
     dockerfile.write_text("ARG TAG=1\nFROM 127.0.0.1:1/busybox:${TAG}\n")
     calls: list[str] = []
 
-    def resolver(image: str):  # never consulted: the written text is not the image
+    def resolver(image: str) -> None:  # never consulted: the written text is not the image
         calls.append(image)
         raise AssertionError("resolver called")
 
-    (fix,) = _df003_fixes(dockerfile, resolver)  # type: ignore[arg-type]
+    (fix,) = _df003_fixes(dockerfile, resolver)
     assert fix.applicability is Applicability.DISPLAY_ONLY and calls == []
 
 
@@ -198,7 +217,9 @@ def token_registry() -> Iterator[str]:
 
 
 @pytest.mark.parametrize("digest_on_head", [True, False])
-def test_bearer_token_and_head(token_registry: str, digest_on_head: bool, monkeypatch) -> None:
+def test_bearer_token_and_head(
+    token_registry: str, digest_on_head: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(_TokenRegistry, "send_digest_on_head", digest_on_head)
     resolution = DigestResolver(use_daemon=False)(f"{token_registry}/team/base:2")
     assert resolution.digest == "sha256:" + hashlib.sha256(MANIFEST).hexdigest()

@@ -9,7 +9,6 @@ import re
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import Dockerfile, Stage
 from seawall.rules._base import (
@@ -22,9 +21,9 @@ from seawall.rules._base import (
     RuleMeta,
     TargetKind,
 )
+from seawall.rules.dockerfile._secret_mount_fix import covers, secret_mount_fix
 from seawall.rules.dockerfile._security_util import (
     declared_names,
-    has_secret_mount,
     iter_assignments,
     key_values,
     mapped_span,
@@ -250,8 +249,13 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
     ```
 
     ## Fix safety
-    A secret mount is suggested (display only): the build command must also change to pass
-    `--secret id=…`, so nothing is applied automatically.
+    Unsafe, when mechanical: for a variable declared once by an `ARG` without default in the same
+    stage (never by `ENV`), every `RUN` of the stage that reads it gets
+    `--mount=type=secret,id=<name>,env=<NAME>` (the script is unchanged: the mount sets the same
+    variable for that one `RUN`), and the `ARG` is removed when nothing else reads it. The build
+    command must change from `--build-arg NAME=…` to `--secret id=<name>,env=NAME`, and the `env=`
+    option needs Dockerfile syntax 1.10 or later, hence unsafe. Otherwise (ENV, a default value,
+    `ONBUILD`, a variable read by an unquoted heredoc) the same mount is suggested, display only.
     """
 
     meta = RuleMeta(
@@ -276,28 +280,23 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
     def _runs(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         declared_by_stage: dict[int, dict[str, str]] = {}
         for stage, instr, script, mapper in run_scripts(df):
-            if "$" not in script or has_secret_mount(instr):
+            if "$" not in script:
                 continue
             declared = declared_by_stage.get(stage.index)
             if declared is None:
                 declared = declared_by_stage[stage.index] = declared_names(df, stage)
             seen: set[str] = set()
             for name, start, end in var_refs(script):
-                if name in seen or name not in declared:
+                if name in seen or name not in declared or covers(instr, name):
                     continue
                 if not (is_secret_name(name) or _used_as_credential(script, start, end)):
                     continue
                 seen.add(name)
-                secret_id = name.lower()
-                insert_at = instr.args_span(0, 0).start
                 yield ctx.finding(
                     self,
                     f"RUN uses {declared[name]} {name} as a secret; the value stays in history",
                     span=mapped_span(mapper, start, end),
-                    fix=Fix.display_only(
-                        "Pass the secret with a BuildKit secret mount",
-                        Edit.insert(insert_at, f"--mount=type=secret,id={secret_id},env={name} "),
-                    ),
+                    fix=secret_mount_fix(df, stage, instr, name),
                     anchor=f"run:{stage.index}:{name}",
                 )
 
