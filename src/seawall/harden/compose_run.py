@@ -1,0 +1,88 @@
+"""Bringing a Compose project up and down with Debian's ``docker-compose`` (v1) binary."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from pathlib import Path
+
+from seawall.errors import DaemonError
+
+UP_TIMEOUT = 600.0
+DOWN_TIMEOUT = 180.0
+
+
+def compose_binary() -> str:
+    """The ``docker-compose`` executable, or DaemonError when it is not installed."""
+    found = shutil.which("docker-compose")
+    if found is None:
+        raise DaemonError("--verify needs docker-compose (Debian package docker-compose)")
+    return found
+
+
+def unique_project_name(label: str) -> str:
+    """A Compose project name no other run uses (lower-case letters, digits, dashes)."""
+    return f"seawall-verify-{label}-{uuid.uuid4().hex[:8]}"
+
+
+class ComposeRun:
+    """One project brought up under its own name; ``down`` is safe to call more than once."""
+
+    def __init__(self, files: list[Path], name: str, docker_host: str) -> None:
+        self.files = files
+        self.name = name
+        self.env = dict(os.environ, DOCKER_HOST=docker_host)
+        self.env.pop("DOCKER_CONTEXT", None)
+        self.up_called = False
+
+    def _command(self, *args: str) -> list[str]:
+        argv = [compose_binary(), "--compatibility", "--no-ansi", "-p", self.name]
+        for f in self.files:
+            argv += ["-f", str(f)]
+        return [*argv, *args]
+
+    def up(self) -> str | None:
+        """``up -d --build``; returns None on success, else the last lines of its output."""
+        self.up_called = True
+        try:
+            proc = subprocess.run(
+                self._command("up", "-d", "--build"),
+                cwd=self.files[0].parent,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=UP_TIMEOUT,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return f"docker-compose up did not finish within {UP_TIMEOUT:.0f}s"
+        if proc.returncode == 0:
+            return None
+        tail = [line for line in (proc.stdout + proc.stderr).strip().splitlines() if line][-3:]
+        return " | ".join(tail) or f"docker-compose up exited with {proc.returncode}"
+
+    def down(self) -> str | None:
+        """``down -v`` with the images built for this run; None on success, else why not."""
+        if not self.up_called:
+            return None
+        try:
+            proc = subprocess.run(
+                self._command("down", "-v", "--remove-orphans", "--rmi", "local", "-t", "3"),
+                cwd=self.files[0].parent,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=DOWN_TIMEOUT,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return f"docker-compose down did not finish within {DOWN_TIMEOUT:.0f}s"
+        if proc.returncode != 0:
+            lines = (proc.stdout + proc.stderr).strip().splitlines()
+            return lines[-1] if lines else f"docker-compose down exited with {proc.returncode}"
+        self.up_called = False
+        return None
