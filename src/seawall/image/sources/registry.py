@@ -2,7 +2,9 @@
 
 Authentication: anonymous, Basic (credentials from ``~/.docker/config.json`` ``auths`` entries or
 ``SEAWALL_REGISTRY_USERNAME``/``SEAWALL_REGISTRY_PASSWORD``), and Bearer tokens obtained from the
-realm named in a ``WWW-Authenticate`` challenge. ``insecure`` switches to plain HTTP.
+realm named in a ``WWW-Authenticate`` challenge. ``insecure`` switches to plain HTTP; over HTTPS
+the certificate is verified against the system CAs (``SSL_CERT_FILE`` adds a private CA). Blobs are
+streamed from the response: memory does not grow with their size.
 """
 
 from __future__ import annotations
@@ -79,6 +81,16 @@ def _docker_config_auth(registry: str) -> str | None:
     return None
 
 
+def _tls_hint(reason: object) -> str:
+    """What to do about a failed TLS handshake, if that is what ``reason`` is."""
+    text = str(reason)
+    if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text:
+        return " (the registry speaks plain HTTP: use --insecure)"
+    if "CERTIFICATE_VERIFY_FAILED" in text:
+        return " (trust its CA with SSL_CERT_FILE)"
+    return ""
+
+
 class RegistryClient:
     """A minimal OCI distribution client for one registry and repository."""
 
@@ -129,6 +141,7 @@ class RegistryClient:
         except urllib.error.URLError as exc:
             raise DaemonError(
                 f"{what}: cannot reach registry {self.ref.registry}: {one_line(exc.reason)}"
+                + _tls_hint(exc.reason)
             ) from None
         except (TimeoutError, ConnectionError, OSError) as exc:
             raise DaemonError(
