@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import collections
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from corpus import SHARED
 from seawall.config import Config
 from seawall.engine import make_context, run_rules, select_rules
 from seawall.model.finding import Finding
@@ -24,7 +24,7 @@ from seawall.rules.dockerfile.hygiene_rules import HYGIENE_RULES
 from seawall.rules.dockerfile.instructions import port_problem
 from seawall.targets.dockerfile import check_dockerfile
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "dockerfiles"
+CORPUS = SHARED / "corpus" / "dockerfiles"
 OPT_IN = {"DF056", "DF060", "DF061"}
 
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from corpus import SHARED
 from seawall.cli import main
 
-SARIF_SCHEMA = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json"
-)
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from corpus import SHARED
 from seawall.model.finding import Finding, Location, Report, Severity, TargetError
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import SourceFile, Span
@@ -33,7 +34,7 @@ from seawall.rules._base import (
 
 GOLDEN = Path(__file__).parent / "golden"
 REPO_ROOT = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = REPO_ROOT / ".." / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = SHARED / "schemas" / "sarif-schema-2.1.0.json"
 UPDATE_GOLDENS = os.environ.get("SEAWALL_UPDATE_GOLDENS") == "1"
 
 DOCKERFILE = (

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from corpus import SHARED
 from seawall.config import Config
 from seawall.model.finding import Finding, Location, Report
 from seawall.model.source import SourceFile, Span
@@ -17,7 +17,7 @@ from seawall.report import render
 from seawall.rules import ALL_RULES
 from seawall.targets.dockerfile import check_dockerfile
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+CORPUS = SHARED / "corpus"
 SAMPLE_EVERY = 3
 
 
