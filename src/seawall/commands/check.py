@@ -79,6 +79,8 @@ def _build_args(values: list[str]) -> dict[str, str]:
 def compose_projects(files: list[Path]) -> list[list[Path]]:
     """Group discovered Compose files into projects the way ``docker compose`` reads them
     (base file plus override; ``docker-compose.<x>.yml`` variants merged over the base)."""
+    if not files:
+        return []  # no Compose file: do not pay for importing the Compose loader
     from seawall.parsers.compose import group_projects
 
     return group_projects(files)
