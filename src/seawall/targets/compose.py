@@ -42,6 +42,7 @@ def check_project(project: ComposeProject, config: Config) -> Report:
     """Run the selected CR and DC rules on a loaded project; pragmas in every file apply."""
     from seawall.engine import filter_suppressed, make_context, run_rules, select_rules
     from seawall.parsers.compose_syntax import SyntaxProblem, problem_to_error
+    from seawall.seccomp.workload_profiles import check_workload_profile, profile_rules
     from seawall.suppress import parse_suppressions
     from seawall.targets.compose_build import BuildFacts, build_facts
     from seawall.workload import from_compose_service
@@ -52,7 +53,8 @@ def check_project(project: ComposeProject, config: Config) -> Report:
     ctx = make_context(config, shown, project.sources.get(shown))
     findings: list[Finding] = []
     workload_rules = select_rules(config, TargetKind.WORKLOAD, shown)
-    if workload_rules:
+    sc_rules = profile_rules(config, shown)  # SC rules on seccomp profile files services name
+    if workload_rules or sc_rules:
         for service in project.services.values():
             facts = build_facts(project, service) if service.has_build else BuildFacts()
             try:
@@ -63,6 +65,13 @@ def check_project(project: ComposeProject, config: Config) -> Report:
             found, errors = run_rules(workload_rules, workload, ctx)
             findings.extend(found)
             report.errors.extend(errors)
+            # A profile path is relative to the directory of the file that names it.
+            where = workload.seccomp.location.path
+            base_dir = project.base_dirs.get(where, project.directory)
+            graded = check_workload_profile(workload, config, sc_rules, base_dir=base_dir)
+            findings.extend(graded.findings)
+            report.errors.extend(graded.errors)
+            report.sources.update(graded.sources)
     compose_rules = select_rules(config, TargetKind.COMPOSE, shown)
     if compose_rules:
         found, errors = run_rules(compose_rules, project, ctx)
