@@ -127,3 +127,35 @@ def test_registry_index_and_platform(registry, kit, tmp_path: Path) -> None:
     )
     assert image.inventory.os.ecosystem == "Alpine:v3.20"
     assert image.layers[0].media_type.endswith("+zstd")
+
+
+def test_secret_added_then_deleted_by_a_real_build_is_found_with_its_layer(
+    dockerd, busybox_image: str, tmp_path: Path
+) -> None:
+    # docker build: layer 0 busybox, 1 an app file, 2 copies a private key in, 3 deletes it.
+    context = tmp_path / "context"
+    context.mkdir()
+    (context / "deploy_key").write_text(
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n"
+        "-----END OPENSSH PRIVATE KEY-----\n"
+    )
+    (context / "Dockerfile").write_text(
+        f"FROM {busybox_image}\n"
+        "COPY Dockerfile /app/Dockerfile\n"
+        "COPY deploy_key /root/.ssh/id_ed25519\n"
+        "RUN rm /root/.ssh/id_ed25519\n"
+        "USER 1000\n"
+    )
+    tag = "seawall-test/deleted-secret:1"
+    dockerd.run_cli("build", "-q", "-t", tag, str(context))
+    image = load_image(str(_save(dockerd, tag, tmp_path / "secret.tar")))
+    assert len(image.layers) == 4
+    assert not any(e.path == "root/.ssh/id_ed25519" for e in image.fs)  # gone from the view
+    findings = audit_image(image, Config(select=("IMG008",))).findings
+    assert [(f.message, f.location.pointer) for f in findings] == [
+        (
+            "Private key /root/.ssh/id_ed25519 in layer 2 (deleted in layer 3, still shipped in "
+            "layer 2)",
+            "/layers/2/files/root/.ssh/id_ed25519",
+        )
+    ]
