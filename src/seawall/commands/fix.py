@@ -10,39 +10,24 @@ from pathlib import Path
 
 from seawall.config import Config
 from seawall.errors import FixError, SeawallError
-from seawall.model.finding import Finding, Report
-from seawall.model.source import SourceFile
+from seawall.model.finding import Report
 
 
 def _dockerfile_fixer(path: Path, shown: str, config: Config, args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from seawall.engine import make_context, run_rules, select_rules
-    from seawall.parsers.dockerfile import parse_dockerfile
-    from seawall.rules._base import TargetKind
+    from seawall.fixes.dockerfile import dockerfile_finder, validate_dockerfile
     from seawall.targets.dockerfile import read_dockerignore
 
-    rules = select_rules(config, TargetKind.DOCKERFILE, shown)
     build_args = dict(a.split("=", 1) for a in args.build_arg if "=" in a)
-    resolver = None
+    extra: dict[str, object] = {
+        "dockerignore": read_dockerignore(path),
+        "dockerfile_path": path,
+    }
     if getattr(args, "resolve_digests", False):
         from seawall.fixes.digest import resolver_for
 
-        resolver = resolver_for(args)
-
-    def find(text: str) -> list[Finding]:
-        source = SourceFile(shown, text)
-        df = parse_dockerfile(source, build_args=build_args, target=args.target)
-        ctx = make_context(config, shown, source)
-        ctx.extra["dockerignore"] = read_dockerignore(path)
-        ctx.extra["dockerfile_path"] = path
-        if resolver is not None:
-            ctx.extra["digest_resolver"] = resolver
-        findings, _ = run_rules(rules, df, ctx)
-        return findings
-
-    def validate(text: str) -> None:
-        parse_dockerfile(SourceFile(shown, text))
-
-    return find, validate
+        extra["digest_resolver"] = resolver_for(args)
+    find = dockerfile_finder(shown, config, build_args=build_args, target=args.target, extra=extra)
+    return find, lambda text: validate_dockerfile(text, shown)
 
 
 def apply_fixes(
