@@ -22,11 +22,16 @@ class Applicability(Enum):
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace ``span`` of the file at ``path`` (None: the finding's own file) with ``content``."""
+    """Replace ``span`` of the file at ``path`` (None: the finding's own file) with ``content``.
+
+    ``create_mode`` set: ``path`` is a new file (it must not exist) created with these
+    permission bits, holding ``content``.
+    """
 
     span: Span
     content: str
     path: str | None = None
+    create_mode: int | None = None
 
     @classmethod
     def insert(cls, offset: int, content: str, path: str | None = None) -> Edit:

@@ -51,6 +51,7 @@ def check_project(project: ComposeProject, config: Config) -> Report:
     report = Report(targets=[shown])
     report.sources.update(project.sources)
     ctx = make_context(config, shown, project.sources.get(shown))
+    ctx.extra["compose_project"] = project  # fixes locate and edit the YAML of every file
     findings: list[Finding] = []
     workload_rules = select_rules(config, TargetKind.WORKLOAD, shown)
     sc_rules = profile_rules(config, shown)  # SC rules on seccomp profile files services name

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from seawall.compose_graph import DATASTORES, ServiceGraph, build_graph, on_all_interfaces
 from seawall.model.finding import Finding, Severity
+from seawall.model.fix import Fix
 from seawall.parsers.compose import ComposeProject
 from seawall.parsers.yamldoc import Origin
 from seawall.rules._base import (
@@ -13,6 +15,7 @@ from seawall.rules._base import (
     CWE,
     NIST_800_190,
     Context,
+    FixAvailability,
     Option,
     Rule,
     RuleMeta,
@@ -35,12 +38,29 @@ def graph_for(rule: Rule[ComposeProject], project: ComposeProject, ctx: Context)
 
 
 def located(
-    rule: Rule[ComposeProject], ctx: Context, origin: Origin, message: str, anchor: str
+    rule: Rule[ComposeProject],
+    ctx: Context,
+    origin: Origin,
+    message: str,
+    anchor: str,
+    fix: Fix | None = None,
 ) -> Finding:
     """A finding at ``origin`` with a structural anchor."""
     return ctx.finding(
-        rule, message, span=origin.span, path=origin.path, anchor=f"{rule.meta.id}:{anchor}"
+        rule,
+        message,
+        span=origin.span,
+        path=origin.path,
+        anchor=f"{rule.meta.id}:{anchor}",
+        fix=fix,
     )
+
+
+def project_fix(ctx: Context, project: ComposeProject, kind: str, **detail: Any) -> Fix:
+    """A fix for a project-wide finding (imported only when a rule fires)."""
+    from seawall.fixes.compose import rulefix
+
+    return rulefix.project_fix(ctx, project, kind, **detail)
 
 
 class DatastoreReachableFromEdge(Rule[ComposeProject]):
@@ -95,7 +115,11 @@ class DatastoreReachableFromEdge(Rule[ComposeProject]):
     ```
 
     ## Fix safety
-    No automatic fix: networks must be designed around the traffic the services really need.
+    Networks must be designed around the traffic the services really need. When no service
+    chooses its network yet, the unsafe fix puts datastores on an `internal: true` network
+    `backend`, their users on `frontend` and `backend`, everything else on `frontend`, from who
+    uses whom (`depends_on`, `links`, host names in environment and command). Otherwise the fix
+    is only displayed.
     """
 
     meta = RuleMeta(
@@ -113,6 +137,7 @@ class DatastoreReachableFromEdge(Rule[ComposeProject]):
             ),
         ),
         options=(_DATASTORES,),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: ComposeProject, ctx: Context) -> Iterator[Finding]:
@@ -158,6 +183,7 @@ class DatastoreReachableFromEdge(Rule[ComposeProject]):
                 f"internet-facing service '{edge.name}' can reach {noun} {names}{more} "
                 f"over {via} but does not use {'it' if len(unused) == 1 else 'them'}",
                 edge.name,
+                project_fix(ctx, model, "segmentation", graph=graph),
             )
 
 
@@ -209,6 +235,7 @@ class DatastorePublishedOnAllInterfaces(Rule[ComposeProject]):
             CWE.control("CWE-1327", "Binding to an Unrestricted IP Address"),
         ),
         options=(_DATASTORES,),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: ComposeProject, ctx: Context) -> Iterator[Finding]:
@@ -225,6 +252,7 @@ class DatastorePublishedOnAllInterfaces(Rule[ComposeProject]):
                         f"datastore '{node.name}' ({node.datastore}) publishes port "
                         f"{port.published}->{port.target} on all interfaces",
                         f"{node.name}:{port.published}:{port.target}:{port.protocol}",
+                        project_fix(ctx, model, "port", service=node.name, port=port),
                     )
 
 
@@ -270,7 +298,8 @@ class FlatNetwork(Rule[ComposeProject]):
     ```
 
     ## Fix safety
-    No automatic fix.
+    The same unsafe fix as DC001: `frontend` and an internal `backend` network derived from who
+    uses whom, when no service chooses its network yet.
     """
 
     meta = RuleMeta(
@@ -287,6 +316,7 @@ class FlatNetwork(Rule[ComposeProject]):
             ),
         ),
         options=(_DATASTORES,),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: ComposeProject, ctx: Context) -> Iterator[Finding]:
@@ -313,6 +343,7 @@ class FlatNetwork(Rule[ComposeProject]):
                 f"all {len(members)} services share network {net.name!r}, "
                 "including an internet-facing service and a datastore",
                 net.name,
+                project_fix(ctx, model, "segmentation", graph=graph),
             )
 
 

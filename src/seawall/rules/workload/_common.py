@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from seawall.model.finding import Finding, Severity
+from seawall.model.fix import Fix
 from seawall.rules._base import Context, Rule
 from seawall.workload import Field, Workload
 
@@ -25,6 +26,7 @@ def report(
     message: str,
     key: str,
     severity: Severity | None = None,
+    fix: Fix | None = None,
 ) -> Finding:
     """A finding at ``field``'s location, anchored structurally (workload, rule, key)."""
     loc = field.location
@@ -36,7 +38,17 @@ def report(
         path=loc.path,
         anchor=f"{workload.kind}:{workload.name}:{rule.meta.id}:{key}",
         severity=severity,
+        fix=fix,
     )
+
+
+def compose_fix(ctx: Context, workload: Workload, kind: str, **detail: Any) -> Fix | None:
+    """The fix of ``kind`` when ``workload`` is a service of a Compose project being checked."""
+    if "compose_project" not in ctx.extra:
+        return None
+    from seawall.fixes.compose.rulefix import service_fix
+
+    return service_fix(ctx, workload, kind, **detail)
 
 
 def is_root_user(user: str | None) -> bool:

@@ -10,12 +10,13 @@ from seawall.rules._base import (
     CWE,
     NIST_800_190,
     Context,
+    FixAvailability,
     Option,
     Rule,
     RuleMeta,
     TargetKind,
 )
-from seawall.rules.workload._common import report
+from seawall.rules.workload._common import compose_fix, report
 from seawall.workload import Workload
 
 _WORKLOAD = frozenset({TargetKind.WORKLOAD})
@@ -69,8 +70,11 @@ class CapabilitiesNotDropped(Rule[Workload]):
     ```
 
     ## Fix safety
-    Dropping all capabilities can stop a service that changes file ownership or binds low ports;
-    `seawall harden` adds `cap_drop: [ALL]` as an unsafe fix.
+    Dropping all capabilities can stop a service that changes file ownership or binds low ports.
+    The unsafe fix writes `cap_drop` as a block list `- ALL` and adds back in `cap_add` only what
+    the service needs: NET_BIND_SERVICE when it listens on a port below 1024, and what known
+    images' entrypoints need when they start as root (e.g. CHOWN, SETUID, SETGID for postgres,
+    redis, nginx — see the known-images table).
     """
 
     meta = RuleMeta(
@@ -88,6 +92,7 @@ class CapabilitiesNotDropped(Rule[Workload]):
             CWE.control("CWE-250", "Execution with Unnecessary Privileges"),
         ),
         aliases=("container_capabilities_unrestricted", "CIS-5.4"),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
@@ -96,7 +101,15 @@ class CapabilitiesNotDropped(Rule[Workload]):
         if any(cap.value == "ALL" for cap in model.cap_drop.value):
             return
         what = "does not drop ALL" if model.cap_drop.explicit else "no 'cap_drop: [ALL]'"
-        yield report(self, ctx, model, model.cap_drop, f"capabilities: {what}", "cap_drop")
+        yield report(
+            self,
+            ctx,
+            model,
+            model.cap_drop,
+            f"capabilities: {what}",
+            "cap_drop",
+            fix=compose_fix(ctx, model, "cap_drop"),
+        )
 
 
 class DangerousCapabilityAdded(Rule[Workload]):

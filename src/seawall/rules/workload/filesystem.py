@@ -6,8 +6,17 @@ import posixpath
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
-from seawall.rules.workload._common import report
+from seawall.rules._base import (
+    CIS_DOCKER,
+    CWE,
+    NIST_800_190,
+    Context,
+    FixAvailability,
+    Rule,
+    RuleMeta,
+    TargetKind,
+)
+from seawall.rules.workload._common import compose_fix, report
 from seawall.workload import Mount, Workload
 
 _WORKLOAD = frozenset({TargetKind.WORKLOAD})
@@ -112,8 +121,9 @@ class WritableRootFilesystem(Rule[Workload]):
     ```
 
     ## Fix safety
-    Making the root read-only breaks a service that writes outside its mounts; `seawall harden
-    --verify` adds `read_only: true` and the needed `tmpfs` as an unsafe fix.
+    Making the root read-only breaks a service that writes outside its mounts. The unsafe fix
+    sets `read_only: true` and adds `tmpfs` for `/tmp`, `/run` and the paths known images write
+    (e.g. `/var/cache/nginx`, `/var/run/postgresql`), except paths already mounted.
     """
 
     meta = RuleMeta(
@@ -131,13 +141,20 @@ class WritableRootFilesystem(Rule[Workload]):
             CWE.control("CWE-732", "Incorrect Permission Assignment for Critical Resource"),
         ),
         aliases=("CIS-5.13",),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
         if not model.read_only_rootfs.value:
             state = "is false" if model.read_only_rootfs.explicit else "is not set"
             yield report(
-                self, ctx, model, model.read_only_rootfs, f"read_only {state}", "read_only"
+                self,
+                ctx,
+                model,
+                model.read_only_rootfs,
+                f"read_only {state}",
+                "read_only",
+                fix=compose_fix(ctx, model, "read_only"),
             )
 
 

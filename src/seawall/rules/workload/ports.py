@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
-from seawall.rules.workload._common import report
+from seawall.rules._base import (
+    CIS_DOCKER,
+    CWE,
+    NIST_800_190,
+    Context,
+    FixAvailability,
+    Rule,
+    RuleMeta,
+    TargetKind,
+)
+from seawall.rules.workload._common import compose_fix, report
 from seawall.workload import Workload
 
 _WORKLOAD = frozenset({TargetKind.WORKLOAD})
@@ -40,7 +49,9 @@ class PortOnAllInterfaces(Rule[Workload]):
     ```
 
     ## Fix safety
-    Binding to `127.0.0.1` makes the port unreachable from other machines: an unsafe fix.
+    Binding to `127.0.0.1` makes the port unreachable from other machines: for a datastore's
+    port (see DC002) it is an unsafe fix; for other services the fix is only displayed, since
+    they are usually published to be reached.
     """
 
     meta = RuleMeta(
@@ -59,6 +70,7 @@ class PortOnAllInterfaces(Rule[Workload]):
             CWE.control("CWE-1327", "Binding to an Unrestricted IP Address"),
         ),
         aliases=("container_traffic_not_bound_to_host_interface", "CIS-5.14"),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
@@ -72,6 +84,7 @@ class PortOnAllInterfaces(Rule[Workload]):
                     port,
                     f"port {p.published}->{p.target}/{p.protocol} is published on all interfaces",
                     f"port:{p.published}:{p.target}:{p.protocol}",
+                    fix=compose_fix(ctx, model, "port", location=port.location),
                 )
 
 

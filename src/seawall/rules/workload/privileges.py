@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
-from seawall.rules.workload._common import is_root_user, report
+from seawall.rules._base import (
+    CIS_DOCKER,
+    CWE,
+    NIST_800_190,
+    Context,
+    FixAvailability,
+    Rule,
+    RuleMeta,
+    TargetKind,
+)
+from seawall.rules.workload._common import compose_fix, is_root_user, report
 from seawall.workload import Workload
 
 _WORKLOAD = frozenset({TargetKind.WORKLOAD})
@@ -37,8 +46,9 @@ class PrivilegedContainer(Rule[Workload]):
     ```
 
     ## Fix safety
-    No automatic fix: removing privileged mode can break a workload that needs one specific
-    capability or device; grant exactly that instead.
+    For a Compose service the unsafe fix deletes `privileged: true` (with the comment lines that
+    describe only it): a workload that needs one specific capability or device stops working
+    until that one is granted instead.
     """
 
     meta = RuleMeta(
@@ -54,12 +64,19 @@ class PrivilegedContainer(Rule[Workload]):
             CWE.control("CWE-250", "Execution with Unnecessary Privileges"),
         ),
         aliases=("privileged_containers_enabled", "CIS-5.5"),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
         if model.privileged.value:
             yield report(
-                self, ctx, model, model.privileged, "runs in privileged mode", "privileged"
+                self,
+                ctx,
+                model,
+                model.privileged,
+                "runs in privileged mode",
+                "privileged",
+                fix=compose_fix(ctx, model, "privileged"),
             )
 
 
@@ -89,8 +106,9 @@ class RunsAsRoot(Rule[Workload]):
     ```
 
     ## Fix safety
-    No automatic fix: the UID must own what the process writes. `seawall harden` may propose
-    `user:` together with writable `tmpfs` mounts.
+    The UID must own what the process writes. For a Compose service whose image is known to
+    support a non-root user (postgres, mysql, mariadb, mongo, redis... see the known-images
+    table), the unsafe fix sets that `user:`; for other images the fix is only displayed.
     """
 
     meta = RuleMeta(
@@ -105,13 +123,17 @@ class RunsAsRoot(Rule[Workload]):
             NIST_800_190.control("4.4.3", "Insecure container runtime configurations"),
             CWE.control("CWE-250", "Execution with Unnecessary Privileges"),
         ),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
         user = model.user
+        fix = compose_fix(ctx, model, "user")
         if user.explicit and user.value is not None:
             if is_root_user(user.value):
-                yield report(self, ctx, model, user, f"runs as root (user {user.value!r})", "user")
+                yield report(
+                    self, ctx, model, user, f"runs as root (user {user.value!r})", "user", fix=fix
+                )
             return
         image_user = model.image_user
         if image_user is not None and image_user.strip() and not is_root_user(image_user):
@@ -125,6 +147,7 @@ class RunsAsRoot(Rule[Workload]):
             f"no 'user:' set and {why}: it runs as root",
             "user",
             severity=Severity.MEDIUM,
+            fix=fix,
         )
 
 
@@ -154,7 +177,8 @@ class NoNewPrivilegesMissing(Rule[Workload]):
 
     ## Fix safety
     Adding the option is safe for almost every service; a process that relies on setuid helpers
-    stops gaining privileges, so `seawall harden` treats it as unsafe.
+    stops gaining privileges, so the fix (adding `no-new-privileges:true` to `security_opt` as a
+    block list item, or turning `false` into `true`) is unsafe.
     """
 
     meta = RuleMeta(
@@ -173,13 +197,20 @@ class NoNewPrivilegesMissing(Rule[Workload]):
             CWE.control("CWE-250", "Execution with Unnecessary Privileges"),
         ),
         aliases=("no_new_privileges_not_set", "CIS-5.26"),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
         if not model.no_new_privileges.value:
             state = "is false" if model.no_new_privileges.explicit else "is not set"
             yield report(
-                self, ctx, model, model.no_new_privileges, f"no-new-privileges {state}", "nnp"
+                self,
+                ctx,
+                model,
+                model.no_new_privileges,
+                f"no-new-privileges {state}",
+                "nnp",
+                fix=compose_fix(ctx, model, "no_new_privileges"),
             )
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
-from seawall.rules.workload._common import report
+from seawall.rules._base import (
+    CIS_DOCKER,
+    CWE,
+    NIST_800_190,
+    Context,
+    FixAvailability,
+    Option,
+    Rule,
+    RuleMeta,
+    TargetKind,
+)
+from seawall.rules.workload._common import compose_fix, report
 from seawall.workload import Workload
 
 _WORKLOAD = frozenset({TargetKind.WORKLOAD})
@@ -41,7 +51,9 @@ class NoMemoryLimit(Rule[Workload]):
     ```
 
     ## Fix safety
-    No automatic fix: the right limit depends on the service.
+    The right limit depends on the service: the unsafe fix writes the rule option `limit`
+    (default `512m`) as `mem_limit`, or as `memory` in `deploy.resources.limits` when the
+    service has a `deploy.resources` block.
     """
 
     meta = RuleMeta(
@@ -57,12 +69,22 @@ class NoMemoryLimit(Rule[Workload]):
             _CWE,
         ),
         aliases=("memory_not_limited", "CIS-5.11"),
+        fix=FixAvailability.SOMETIMES,
+        options=(Option("limit", "512m", "memory limit written by the fix"),),
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
         memory = model.memory.value
         if memory is None or memory <= 0:
-            yield report(self, ctx, model, model.memory, "no memory limit", "memory")
+            fix = compose_fix(
+                ctx,
+                model,
+                "limit",
+                top_key="mem_limit",
+                deploy_key="memory",
+                value=str(ctx.option(self, "limit")),
+            )
+            yield report(self, ctx, model, model.memory, "no memory limit", "memory", fix=fix)
 
 
 class NoCpuLimit(Rule[Workload]):
@@ -89,7 +111,9 @@ class NoCpuLimit(Rule[Workload]):
     ```
 
     ## Fix safety
-    No automatic fix: the right limit depends on the service.
+    The right limit depends on the service: the unsafe fix writes the rule option `limit`
+    (default `1.0`) as `cpus`, or in `deploy.resources.limits` when the service has a
+    `deploy.resources` block.
     """
 
     meta = RuleMeta(
@@ -107,12 +131,22 @@ class NoCpuLimit(Rule[Workload]):
             _CWE,
         ),
         aliases=("cpus_not_limited", "CIS-5.12"),
+        fix=FixAvailability.SOMETIMES,
+        options=(Option("limit", "1.0", "CPU limit written by the fix"),),
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
         cpus = model.cpus.value
         if cpus is None or cpus <= 0:
-            yield report(self, ctx, model, model.cpus, "no CPU limit", "cpus")
+            fix = compose_fix(
+                ctx,
+                model,
+                "limit",
+                top_key="cpus",
+                deploy_key="cpus",
+                value=str(ctx.option(self, "limit")),
+            )
+            yield report(self, ctx, model, model.cpus, "no CPU limit", "cpus", fix=fix)
 
 
 class NoPidsLimit(Rule[Workload]):
@@ -140,7 +174,9 @@ class NoPidsLimit(Rule[Workload]):
     ```
 
     ## Fix safety
-    No automatic fix: the right limit depends on the service.
+    The right limit depends on the service: the unsafe fix writes the rule option `limit`
+    (default 256) as `pids_limit`, or as `pids` in `deploy.resources.limits` when the service
+    has a `deploy.resources` block.
     """
 
     meta = RuleMeta(
@@ -156,13 +192,23 @@ class NoPidsLimit(Rule[Workload]):
             _CWE,
         ),
         aliases=("pids_limit_not_set", "CIS-5.29"),
+        fix=FixAvailability.SOMETIMES,
+        options=(Option("limit", 256, "process limit written by the fix"),),
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
         pids = model.pids.value
         if pids is None or pids <= 0:
             what = "unlimited" if model.pids.explicit else "no pids limit"
-            yield report(self, ctx, model, model.pids, what, "pids")
+            fix = compose_fix(
+                ctx,
+                model,
+                "limit",
+                top_key="pids_limit",
+                deploy_key="pids",
+                value=str(int(ctx.option(self, "limit"))),
+            )
+            yield report(self, ctx, model, model.pids, what, "pids", fix=fix)
 
 
 class RestartWithoutLimit(Rule[Workload]):

@@ -5,8 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
-from seawall.rules._base import CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
-from seawall.rules.workload._common import report, secret_kind
+from seawall.rules._base import (
+    CWE,
+    NIST_800_190,
+    Context,
+    FixAvailability,
+    Rule,
+    RuleMeta,
+    TargetKind,
+)
+from seawall.rules.workload._common import compose_fix, report, secret_kind
 from seawall.workload import Workload
 
 _WORKLOAD = frozenset({TargetKind.WORKLOAD})
@@ -47,8 +55,11 @@ class SecretInEnvironment(Rule[Workload]):
     ```
 
     ## Fix safety
-    No automatic fix: moving a value to a secret file needs the application to read the file
-    (most official images accept a `*_FILE` variable).
+    Moving a value to a secret file needs the application to read the file. For images known to
+    read `*_FILE` variables (postgres, mysql, mariadb, mongo), the unsafe fix replaces `NAME` by
+    `NAME_FILE: /run/secrets/<service>_<name>`, declares the secret, writes the value to a new
+    file `<service>_<name>.secret` with mode 0600 and lists it in `.gitignore`; the value is
+    never printed. For other images the fix is only displayed.
     """
 
     meta = RuleMeta(
@@ -66,14 +77,18 @@ class SecretInEnvironment(Rule[Workload]):
             ),
         ),
         tags=("secret",),  # the text report masks the spanned value
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
+        fix = None
         for var in model.environment.value:
             kind = secret_kind(var.value.name, var.value.value)
             if kind is None:
                 continue
             where = "env_file" if var.value.source == "env_file" else "environment"
+            if fix is None:  # one fix per service moves all its secrets
+                fix = compose_fix(ctx, model, "secrets")
             yield report(
                 self,
                 ctx,
@@ -81,6 +96,7 @@ class SecretInEnvironment(Rule[Workload]):
                 var,
                 f"{var.value.name} in {where} holds {kind} (value not shown)",
                 f"env:{var.value.name}",
+                fix=fix,
             )
 
 
