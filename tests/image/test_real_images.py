@@ -52,8 +52,14 @@ def test_debian_details(debian_tar: Path) -> None:
     bash = next(p for p in inv.packages if p.name == "bash")
     assert bash.source_name == "bash" and bash.layer == image.layers[0].diff_id
     assert bash.licenses  # from /usr/share/doc/bash/copyright
-    ids = {f.rule_id for f in audit_image(image, Config()).findings}
-    assert {"IMG001", "IMG014", "IMG016", "IMG017", "IMG020"} <= ids
+    findings = audit_image(image, Config()).findings
+    assert {"IMG001", "IMG014", "IMG016", "IMG017", "IMG020"} <= {f.rule_id for f in findings}
+    # The package count, e.g. to compare a full distribution image with a minimal one.
+    count = len(inv.os_packages)
+    assert count > 100 and count == len(inv.packages)
+    assert next(f for f in findings if f.rule_id == "IMG020").message == (
+        f"{count} packages ({count} from the OS package manager): {count} Debian:12"
+    )
 
 
 def test_pull_from_real_registry(dockerd, debian_image, debian_tar: Path, registry) -> None:

@@ -177,7 +177,7 @@ def test_options_and_severity_overrides(bad_image) -> None:
     assert setuid[0].severity is Severity.HIGH
     count = next(f for f in findings if f.rule_id == "IMG020")
     assert count.severity is Severity.INFO and count.message.startswith(
-        "1 packages (1 OS packages)"
+        "1 package (1 from the OS package manager)"
     )
 
 

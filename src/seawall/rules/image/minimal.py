@@ -287,7 +287,12 @@ class PackageCount(Rule[Image]):
         severity = Severity.LOW if limit and os_count > limit else None
         yield ctx.finding(
             self,
-            f"{len(packages)} packages ({os_count} OS packages): {detail}",
+            f"{_count(len(packages), 'package')} ({os_count} from the OS package manager): "
+            f"{detail}",
             pointer="/inventory/packages",
             severity=severity,
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
