@@ -175,6 +175,20 @@ def _without_repeats(report: Report) -> Report:
     return report
 
 
+def compose_projects_of(args: argparse.Namespace, config: Config) -> list[list[Path]]:
+    """The Compose projects ``collect`` checks (discovery repeated for fixing: it is cheap)."""
+    from seawall.targets.discover import discover
+
+    paths = list(args.paths or [])
+    if not paths and not args.compose_files:
+        paths = [Path(".")]
+    found = discover(paths, forced_type=args.type, exclude=config.exclude)
+    projects = compose_projects(found.compose_files)
+    if args.compose_files:
+        projects.append(list(args.compose_files))
+    return projects
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``check``; exit 0 (clean), 1 (findings at or above fail-on), 2 (errors)."""
     report, dockerfiles, config = collect(args)
@@ -182,6 +196,11 @@ def run(args: argparse.Namespace) -> int:
         from seawall.commands.fix import apply_fixes
 
         changed = apply_fixes(report, dockerfiles, config, args)
+        projects = compose_projects_of(args, config)
+        if projects:
+            from seawall.commands.fix import apply_compose_fixes
+
+            changed += apply_compose_fixes(projects, config, args)
         if args.diff:
             return 2 if report.errors else 0
         if changed:

@@ -89,3 +89,54 @@ def apply_fixes(
     for path, _, _ in planned:
         print(f"fixed {display_path(path)}", file=sys.stderr)
     return len(planned)
+
+
+def apply_compose_fixes(
+    projects: list[list[Path]], config: Config, args: argparse.Namespace
+) -> int:
+    """Fix every Compose project (all projects' files written together, or none); returns how
+    many files changed. With ``--diff`` the diff goes to stdout (secret files are only named).
+
+    A project whose files an earlier project's fixes already change is left for the next run.
+    """
+    from seawall.fixes.compose import ComposeFixPlan, FileChange, plan_compose_fixes, write_plan
+    from seawall.parsers.compose import LoadOptions
+
+    options = LoadOptions(env_files=tuple(args.env_file), profiles=tuple(args.profile))
+    changes: list[FileChange] = []
+    touched: set[Path] = set()
+    for files in projects:
+        try:
+            plan = plan_compose_fixes(
+                files, config, unsafe=bool(args.unsafe_fixes), options=options
+            )
+        except SeawallError as exc:
+            if isinstance(exc, FixError):
+                raise
+            continue  # a project that does not load is already reported as an error
+        paths = {c.path for c in plan.changes}
+        if paths & touched:
+            print(
+                f"seawall: {files[0]}: shares files with another project fixed in this run; "
+                "run again to fix it",
+                file=sys.stderr,
+            )
+            continue
+        touched |= paths
+        changes.extend(plan.changes)
+        if args.diff:
+            sys.stdout.write(plan.diff())
+    if args.diff or not changes:
+        return len(changes)
+    combined = ComposeFixPlan(
+        files=tuple(f for p in projects for f in p),
+        changes=tuple(changes),
+        applied=(),
+        remaining=(),
+        before=Report(),
+        after=Report(),
+    )
+    write_plan(combined)
+    for change in changes:
+        print(f"{'created' if change.created else 'fixed'} {change.display}", file=sys.stderr)
+    return len(changes)
