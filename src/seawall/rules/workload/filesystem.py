@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
@@ -32,6 +33,9 @@ _SOCKET_NAMES = (
 )
 # Directories whose mount exposes a runtime socket inside them.
 _SOCKET_DIRS = frozenset({"/run", "/run/docker", "/run/containerd", "/run/crio", "/run/podman"})
+# Rootless Docker/Podman ($XDG_RUNTIME_DIR) and Docker Desktop keep their socket here.
+_USER_SOCKET_DIR = re.compile(r"/run/user/\d+(/docker|/podman)?")
+_HOME_SOCKET_DIRS = frozenset({"~/.docker/run", "~/.docker/desktop"})
 SENSITIVE_DIRS = (
     "/",
     "/etc",
@@ -73,10 +77,14 @@ def is_runtime_socket(mount: Mount) -> bool:
         return True
     if mount.type != "bind":
         return False
+    written = posixpath.normpath(source.strip().replace("\\", "/"))
+    # The file name gives a socket away whether the path is absolute, relative or under `~`.
+    if posixpath.basename(written) in _SOCKET_NAMES or written in _HOME_SOCKET_DIRS:
+        return True
     path = normalize_host_path(source)
     if path is None:
         return False
-    return path.rsplit("/", 1)[-1] in _SOCKET_NAMES or path in _SOCKET_DIRS
+    return path in _SOCKET_DIRS or _USER_SOCKET_DIR.fullmatch(path) is not None
 
 
 def sensitive_path(mount: Mount) -> str | None:
