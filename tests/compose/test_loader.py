@@ -387,6 +387,17 @@ def test_port_and_volume_syntax(project_in: Load) -> None:
         ("services: [a]\n", "'services' must be a mapping", 1),
         ("services:\n  web:\n    image: a:1\n    ports: ['99999:80']\n", "invalid host port", 4),
         (
+            "services:\n  web:\n    image: a:1\n    ports:\n      - '::80:80'\n",
+            "invalid host IP address ':'",
+            5,
+        ),
+        (
+            "services:\n  web:\n    image: a:1\n    ports:\n"
+            "      - {target: 80, published: 80, host_ip: localhost}\n",
+            "invalid host IP address 'localhost'",
+            5,
+        ),
+        (
             "services:\n  web:\n    image: a:1\n    networks: [nope]\n",
             "undefined network 'nope'",
             4,

@@ -129,6 +129,21 @@ def _check_port(node: YNode, value: str, what: str) -> None:
             raise SyntaxProblem(node, f"invalid {what} port {value!r}")
 
 
+def _host_ip(node: YNode, text: str | None) -> str | None:
+    """The host address as Docker reads it: brackets removed, an IP address required, and any
+    spelling of the unspecified address (``0:0::0``, ``[::]``) written ``::`` / ``0.0.0.0``."""
+    import ipaddress
+
+    bare = (text or "").strip().removeprefix("[").removesuffix("]")
+    if not bare:
+        return None
+    try:
+        address = ipaddress.ip_address(bare)
+    except ValueError:
+        raise SyntaxProblem(node, f"invalid host IP address {bare!r} in port") from None
+    return str(address)
+
+
 def parse_port(node: YNode) -> PortSpec:
     """One entry of ``ports:`` in short or long syntax."""
     if isinstance(node, YScalar):
@@ -145,13 +160,13 @@ def parse_port(node: YNode) -> PortSpec:
         _check_port(node, target, "container")
         if published is not None:
             _check_port(node, published, "host")
-        return PortSpec(target, published, ip, protocol.lower(), node.origin)
+        return PortSpec(target, published, _host_ip(node, ip), protocol.lower(), node.origin)
     if isinstance(node, YMap):
         long_target = scalar_text(node.get("target"))
         if long_target is None:
             raise SyntaxProblem(node, "port mapping needs 'target'")
         long_published = scalar_text(node.get("published"))
-        host_ip = scalar_text(node.get("host_ip"))
+        host_ip = _host_ip(node.get("host_ip") or node, scalar_text(node.get("host_ip")))
         long_protocol = scalar_text(node.get("protocol")) or "tcp"
         _check_port(node.get("target") or node, long_target, "container")
         if long_published:
