@@ -278,6 +278,7 @@ def _check(args: argparse.Namespace) -> int:
     from seawall.model.source import SourceFile
     from seawall.report import render
     from seawall.rules._base import Context
+    from seawall.seccomp.locate import with_spans
     from seawall.seccomp.rules import SECCOMP_RULES, SeccompProfileTarget, grade_findings
 
     report = Report()
@@ -297,9 +298,10 @@ def _check(args: argparse.Namespace) -> int:
                 TargetError(where, f"not JSON: {exc.msg} at line {exc.lineno}", "parse")
             )
             continue
-        report.sources[where] = SourceFile(where, text)
+        source = SourceFile(where, text)
+        report.sources[where] = source
         target = SeccompProfileTarget(profile, where, target_arch=args.arch)
-        report.findings.extend(grade_findings(target, Context(target=where)))
+        report.findings.extend(with_spans(grade_findings(target, Context(target=where)), source))
     report.sort()
     rules = {rule.meta.id: rule for rule in SECCOMP_RULES}
     color = args.output is None and not args.no_color and sys.stdout.isatty()

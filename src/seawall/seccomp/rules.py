@@ -37,6 +37,9 @@ class SeccompProfileTarget:
     ``path`` names the file findings belong to (the profile file, or the compose file / inspect
     target holding it); ``pointer`` is prepended to each issue's JSON pointer; ``span`` (a span in
     ``path``) locates every finding at the option that references or embeds the profile.
+    ``inline`` (implied by ``span``) says the profile sits inside a string option: findings then
+    point at the option itself (``span``, else ``pointer``) and name the profile's own pointer in
+    the message, as for ``seccomp={…}`` in ``docker inspect`` output.
     """
 
     profile: Any
@@ -44,6 +47,7 @@ class SeccompProfileTarget:
     pointer: str = ""
     span: Span | None = None
     target_arch: str | None = None
+    inline: bool = False
 
 
 class _IssueRule(Rule[SeccompProfileTarget]):
@@ -64,13 +68,15 @@ def _finding(
 ) -> Finding:
     pointer = model.pointer + issue.pointer
     message = issue.message
-    if model.span is not None:
+    located = pointer
+    if model.span is not None or model.inline:
         message += f" (at {issue.pointer or '/'})"
+        located = model.pointer
     return ctx.finding(
         rule,
         message,
         span=model.span,
-        pointer=None if model.span is not None else pointer,
+        pointer=None if model.span is not None else located,
         path=model.path,
         anchor=f"{model.path}#{pointer}:{issue.syscall or ''}",
         severity=issue.severity,
