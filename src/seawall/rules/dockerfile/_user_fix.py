@@ -10,6 +10,7 @@ files there, but its copied code stays root-owned and read-only to it.
 from __future__ import annotations
 
 import fnmatch
+import re
 from dataclasses import dataclass
 
 from seawall.model.fix import Edit, Fix
@@ -48,6 +49,10 @@ _DEBIAN_IMAGES = frozenset(
 _ALPINE_IMAGES = frozenset({"alpine", "busybox"})
 _RPM_IMAGES = frozenset({"fedora", "centos", "rockylinux", "almalinux"})
 _NOT_SHELL_TAGS = ("windowsservercore", "nanoserver", "minimal", "micro", "distroless")
+# Tags that name the Debian or Ubuntu release an image is built on.
+_DEBIAN_TAGS = re.compile(
+    r"(?:^|[-_.])(?:debian|ubuntu|buster|bullseye|bookworm|trixie|focal|jammy|noble)(?:$|[-_.\d])"
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def image_family(base: str | None) -> str:
         return "alpine"
     if name in _RPM_IMAGES:
         return "rpm"
-    if name in _DEBIAN_IMAGES:
+    if name in _DEBIAN_IMAGES or _DEBIAN_TAGS.search(tag):
         return "debian"
     return "unknown"
 
