@@ -13,13 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from seawall.errors import ConfigError
 from seawall.model.finding import Severity
-from seawall.vuln.exceptions import VulnException
-from seawall.vuln.ledger import Ledger
-from seawall.vuln.match import VulnMatch
+
+if TYPE_CHECKING:  # annotations only: loading the configuration imports this module
+    from seawall.vuln.exceptions import VulnException
+    from seawall.vuln.ledger import Ledger
+    from seawall.vuln.match import VulnMatch
 
 
 class Outcome(Enum):
