@@ -111,3 +111,33 @@ def test_audit_log_import(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         "epoll_wait": 1,
         "read": 1,
     }
+
+
+def test_kernel_log_import_then_tightened_default_with_custom_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from test_seccomp_parsing import DMESG
+
+    log, rec = tmp_path / "dmesg.txt", tmp_path / "r.json"
+    log.write_text("\n".join(DMESG) + "\n")
+    code, out, err = run(
+        capsys, "record", "-o", str(rec), "--audit-log", str(log), "--comm", "sleep"
+    )
+    assert code == 0 and "1 distinct syscalls" in out
+    assert "113" in err and "rate limiting" in err  # lost records are said, not hidden
+    profile, why = tmp_path / "p.json", tmp_path / "reasons.txt"
+    argv = ["generate", str(rec), "-o", str(profile), "--base", "default", "--why", str(why)]
+    code, out, _ = run(capsys, *argv, "--allow", "getrandom")
+    assert code == 0 and str(why) in out
+    assert not (tmp_path / "p.why").exists()
+    data = json.loads(profile.read_text())
+    rules = data["syscalls"]
+    # Docker's structure stays: capability-gated entries and clone3 -> ENOSYS unless CAP_SYS_ADMIN.
+    assert any(r.get("excludes") == {"caps": ["CAP_SYS_ADMIN"]} for r in rules)
+    assert any(r["names"] == ["clone3"] and r.get("errnoRet") == 38 for r in rules)
+    allowed = {n for r in rules if r["action"] == "SCMP_ACT_ALLOW" for n in r["names"]}
+    assert {"clock_nanosleep", "getrandom", "execve"} <= allowed and "chmod" not in allowed
+    text = why.read_text()
+    assert "requested with --allow" in text and "removed (never observed" in text
+    code, out, _ = run(capsys, "check", str(profile), "--fail-on", "high")
+    assert code == 0, out
