@@ -77,8 +77,10 @@ class ComposeFixPlan:
         return bool(self.changes)
 
     def diff(self) -> str:
-        """A unified diff of every change; new secret files are named, never shown."""
+        """A unified diff of every change; new secret files are named, never shown, and the
+        values moved into them are masked in the lines removed from the compose files."""
         out: list[str] = []
+        hidden = sorted({c.fixed for c in self.changes if c.secret and c.fixed}, key=len)[::-1]
         for change in self.changes:
             if change.secret:
                 out.append(
@@ -99,7 +101,10 @@ class ComposeFixPlan:
                     tofile=f"b/{change.display}",
                 )
             )
-        return "".join(out)
+        text = "".join(out)
+        for value in hidden:
+            text = text.replace(value, "********")
+        return text
 
 
 def service_of(finding: Finding) -> str | None:
@@ -168,7 +173,24 @@ def _apply(state: _State, project: ComposeProject, fixes: list[Fix]) -> None:
                 raise FixError(f"{shown}: a fix edits a file that is not part of the project")
             by_file.setdefault(real_path, []).append(edit)
     for real, edits in by_file.items():
-        state.texts[real] = apply_edits(state.text_of(real), edits)
+        state.texts[real] = apply_edits(state.text_of(real), _join_inserts(edits))
+
+
+def _join_inserts(edits: list[Edit]) -> list[Edit]:
+    """Insertions at the same offset joined in the order the fixes list them."""
+    joined: dict[tuple[int, int], Edit] = {}
+    out: list[Edit] = []
+    for edit in edits:
+        key = (edit.span.start, edit.span.end)
+        first = joined.get(key)
+        if first is not None and edit.span.start == edit.span.end:
+            merged = Edit(first.span, first.content + edit.content, first.path)
+            out[out.index(first)] = merged
+            joined[key] = merged
+            continue
+        joined[key] = edit
+        out.append(edit)
+    return out
 
 
 def _gitignore(state: _State) -> None:

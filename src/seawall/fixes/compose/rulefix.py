@@ -61,7 +61,13 @@ def service_fix(ctx: Context, workload: Workload, kind: str, **detail: Any) -> F
 
 
 def _privileged(editor: ServiceEditor, *_: Any) -> Fix:
-    return guarded("remove 'privileged: true'", lambda: [editor.delete("privileged")])
+    def build() -> list[Edit]:
+        found = editor.where("privileged")
+        if found is not None and len(found[0].node.entries) == 1:
+            return [editor.set("privileged", "false")]  # the only key: the mapping must stay
+        return [editor.delete("privileged")]
+
+    return guarded("remove 'privileged: true'", build)
 
 
 def runs_as_root(workload: Workload) -> bool:
@@ -183,7 +189,7 @@ def _user(editor: ServiceEditor, service: ComposeService, *_: Any) -> Fix:
     user = needs.user
     return guarded(
         f"run as user {user!r} ({needs.user_reason})",
-        lambda: [editor.set("user", quote(user, '"'))],
+        lambda: [editor.set("user", quote(user))],
     )
 
 

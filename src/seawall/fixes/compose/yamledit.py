@@ -135,8 +135,12 @@ def replace_scalar(text: str, node: YNode, value: str, path: str, what: str) -> 
 
 
 def replace_scalar_text(text: str, node: YNode, yaml_text: str, path: str, what: str) -> Edit:
-    """Replace a scalar by already-written YAML (``true``, ``512m``)."""
+    """Replace a scalar by already-written YAML (``true``, ``512m``); a quoted original keeps
+    its quotes."""
     scalar = check_scalar(text, node, what)
+    style = text[scalar.origin.span.start]
+    if style in "'\"" and yaml_text[:1] not in ("'", '"'):
+        yaml_text = quote(yaml_text, style)
     return Edit(scalar.origin.span, yaml_text, path)
 
 
