@@ -149,3 +149,31 @@ def test_quoted_heredoc_is_mounted() -> None:
         "FROM alpine:3.20\nRUN --mount=type=secret,id=api_token,env=API_TOKEN <<'EOT'\n"
     )
     assert _findings("DF009", fixed) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "applicability"),
+    [
+        ("FROM debian:12\nRUN apt-get update && apt-get install -y curl\n", Applicability.SAFE),
+        (
+            "FROM debian:12 AS base\nRUN apt-get update && apt-get install -y curl\n"
+            "FROM base\nRUN apt-get install -y git && rm -rf /var/lib/apt/lists/*\n",
+            Applicability.UNSAFE,  # a later stage installs from the index
+        ),
+        ("FROM debian:12\nRUN apt-get update; apt-get install -y curl;\n", None),
+        ("FROM debian:12\nRUN apt-get update && apt-get install -y curl # tools\n", None),
+        ('FROM debian:12\nRUN ["sh", "-c", "apt-get update"]\n', None),
+    ],
+)
+def test_package_cache_cleanup_safety(text: str, applicability: Applicability | None) -> None:
+    (finding,) = _findings("DF053", text)
+    got = finding.fix.applicability if finding.fix is not None else None
+    assert got is applicability
+
+
+def test_package_cache_cleanup_keeps_continuation_style() -> None:
+    text = "FROM fedora:40\nRUN dnf install -y \\\n\thttpd\n"
+    assert (
+        _fixed("DF053", text)
+        == "FROM fedora:40\nRUN dnf install -y \\\n\thttpd \\\n\t&& dnf clean all\n"
+    )

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from seawall.model.finding import Finding, Severity
+from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import Dockerfile
 from seawall.rules._base import (
     CIS_DOCKER,
     CWE,
     Context,
+    FixAvailability,
     Rule,
     RuleMeta,
     TargetKind,
@@ -33,6 +35,48 @@ from seawall.rules.dockerfile._package_managers import (
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _REMOVERS = ("rm", "find", "rmdir")
 _RPM_CACHES = ("/var/cache/yum", "/var/cache/dnf", "/var/cache/tdnf", "/var/lib/dnf")
+
+
+_UNSAFE_ENDINGS = (";", "&", "|", "\\", "`")
+
+
+def _later_uses(df: Dockerfile, run: Run, managers: frozenset[str]) -> bool:
+    """Whether a later RUN built on this one's stage calls one of ``managers`` again."""
+    for other in runs_of(df).runs:
+        if other.instruction.span.start <= run.instruction.span.start:
+            continue
+        if run.stage not in df.lineage(other.stage):
+            continue
+        if any(c.manager in managers for c in other.calls):
+            return True
+    return False
+
+
+def _cleanup_fix(df: Dockerfile, run: Run, call: ManagerCall, cleanup: str) -> Fix | None:
+    """Append ``&& <cleanup>`` to the end of a plain shell-form RUN, or None when not exact.
+
+    Safe when nothing later in the build uses the package manager again (the cleanup then only
+    removes files nothing reads); unsafe otherwise (a later install would find no index).
+    """
+    instr = run.instruction
+    if instr.exec_form is not None or instr.heredocs or instr not in run.stage.instructions:
+        return None
+    text = df.source.slice(instr.span)
+    last_line = text.rsplit("\n", 1)[-1]
+    if "#" in last_line or text.rstrip().endswith(_UNSAFE_ENDINGS):
+        return None
+    command = cleanup.strip("`")
+    if call.cmd.command.words and call.cmd.command.words[0].text == "sudo":
+        command = "sudo " + command
+    if "\n" in text:
+        indent = last_line[: len(last_line) - len(last_line.lstrip())] or "    "
+        addition = f" {df.escape}\n{indent}&& {command}"
+    else:
+        addition = f" && {command}"
+    managers = next((f for f in (APT, RPM, ZYPPER) if call.manager in f), frozenset())
+    edit = Edit.insert(instr.span.end, addition)
+    title = f"Add `&& {command}` at the end of the RUN"
+    return Fix.unsafe(title, edit) if _later_uses(df, run, managers) else Fix.safe(title, edit)
 
 
 def _cleans(calls: list[ManagerCall], managers: frozenset[str], *actions: str) -> bool:
@@ -106,7 +150,11 @@ class PackageCacheLeftInLayer(Rule[Dockerfile]):
     ```
 
     ## Fix safety
-    No automatic fix: where the cleanup belongs in a long RUN is for a person to decide.
+    The cleanup is appended to the end of a shell-form RUN (`&& rm -rf /var/lib/apt/lists/*`,
+    `&& dnf clean all`, `&& zypper clean --all`, with `sudo` when the install used it). Safe when
+    no later RUN of the build uses the package manager again; unsafe otherwise, since a later
+    install would find no package index. RUNs whose end is not a plain command (heredocs, exec
+    form, a trailing `;`, `&`, `|` or comment) get no fix.
     """
 
     meta = RuleMeta(
@@ -145,6 +193,7 @@ class PackageCacheLeftInLayer(Rule[Dockerfile]):
             "missing_zypper_clean",
         ),
         options=(ALL_STAGES,),
+        fix=FixAvailability.SOMETIMES,
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
@@ -157,6 +206,7 @@ class PackageCacheLeftInLayer(Rule[Dockerfile]):
                     f"`{call.manager} {call.action}` leaves its cache in the layer: add {cleanup} "
                     "to the same RUN",
                     span=call.cmd.span(),
+                    fix=_cleanup_fix(df, run, call, cleanup),
                 )
 
 
