@@ -32,16 +32,25 @@ def add_vuln_options(parser: argparse.ArgumentParser) -> None:
         "--fail-on for the others; with --sbom the SBOM carries the vulnerabilities (VEX)",
     )
     group.add_argument(
-        "--db", type=Path, help="vulnerability database (default: config, $SEAWALL_DB, cache)"
+        "--db",
+        type=Path,
+        metavar="PATH",
+        help="vulnerability database (default: config, $SEAWALL_DB, cache)",
     )
     group.add_argument(
         "--allow-stale", action="store_true", help="scan even if the database is too old"
     )
     group.add_argument(
-        "--max-age-days", type=float, help="refuse a database older than this (default: 7)"
+        "--max-age-days",
+        type=float,
+        metavar="DAYS",
+        help="refuse a database older than this (default: 7)",
     )
     group.add_argument(
-        "--ledger", type=Path, help="first-seen ledger (JSON) that starts the MEDIUM deadlines"
+        "--ledger",
+        type=Path,
+        metavar="FILE",
+        help="first-seen ledger (JSON) that starts the MEDIUM deadlines",
     )
     group.add_argument(
         "--no-ledger-update",
@@ -49,7 +58,10 @@ def add_vuln_options(parser: argparse.ArgumentParser) -> None:
         help="read the ledger but do not record new findings in it",
     )
     group.add_argument(
-        "--exceptions", type=Path, help="documented exceptions (YAML, or TOML by suffix)"
+        "--exceptions",
+        type=Path,
+        metavar="FILE",
+        help="documented exceptions (YAML, or TOML by suffix)",
     )
     group.add_argument(
         "--today", metavar="YYYY-MM-DD", help="the policy's date (default: today, UTC)"

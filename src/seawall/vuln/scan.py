@@ -151,5 +151,6 @@ def scan_image_packages(
     the report is not finalized (no baseline, not sorted with other targets' findings).
     """
     scan = scan_with_settings(packages, image_ref, settings, config=config, today=today, now=now)
-    rules = {f.rule_id: r for r in VULN_RULES for f in scan.findings if f.rule_id == r.meta.id}
+    used = {f.rule_id for f in scan.findings}
+    rules = {r.meta.id: r for r in VULN_RULES if r.meta.id in used}
     return Report(findings=list(scan.findings), targets=[image_ref], rules=rules)
