@@ -142,3 +142,29 @@ def test_empty_and_invalid_json(tmp_path: Path) -> None:
     (layout / "index.json").write_text("{not json")
     with pytest.raises(SourceError, match="invalid JSON"):
         load_image(str(layout))
+
+
+def test_uncompressed_archive_bodies_that_are_skipped_are_still_verified(
+    kit, tmp_path: Path
+) -> None:
+    # The tar walk seeks over /opt/blob (nobody reads it); the parallel digest must still see it.
+    spec = kit.spec(layers=[[kit.file("opt/blob", b"A" * 100_000), kit.file("etc/hostname", "x")]])
+    path = kit.docker_save(spec, tmp_path / "save.tar")
+    good = load_image(str(path))
+    assert good.layers[0].size == len(spec.layer_bytes()[0])
+    data = bytearray(path.read_bytes())
+    at = data.index(b"A" * 1000) + 50_000
+    data[at] = ord("B")  # same size, one byte changed inside the skipped body
+    path.write_bytes(bytes(data))
+    with pytest.raises(SourceError, match=r"content digest .* != diff_id"):
+        load_image(str(path))
+
+
+def test_uncompressed_archive_layers_spend_the_byte_budget(kit, tmp_path: Path) -> None:
+    from seawall.image.limits import Limits
+
+    spec = kit.spec(layers=[[kit.file("opt/blob", b"\0" * 200_000)]])
+    path = kit.docker_save(spec, tmp_path / "save.tar")
+    with pytest.raises(SourceError) as excinfo:
+        load_image(str(path), limits=Limits(max_total_bytes=100_000))
+    assert "more than 100000 decompressed bytes" in str(excinfo.value)

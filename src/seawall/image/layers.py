@@ -51,11 +51,21 @@ class EntryCounter:
 
 
 def read_layer(
-    index: int, stream: BinaryIO, limits: Limits, counter: EntryCounter, what: str
+    index: int,
+    stream: BinaryIO,
+    limits: Limits,
+    counter: EntryCounter,
+    what: str,
+    skip_by_seek: bool = False,
 ) -> LayerDelta:
-    """Walk a decompressed layer stream once; bodies are read only for planned captures."""
+    """Walk a decompressed layer stream once; bodies are read only for planned captures.
+
+    ``skip_by_seek``: ``stream`` is seekable and nobody needs the skipped bytes (the layer's
+    digest is computed by another reader), so unread bodies are seeked over.
+    """
     delta = LayerDelta(index)
-    reader = TarReader(io.BufferedReader(cast(Any, stream), _BUFFER), _MAX_HEADER)
+    buffered = io.BufferedReader(cast(Any, stream), _BUFFER)
+    reader = TarReader(buffered, _MAX_HEADER, skip_by_seek=skip_by_seek)
     try:
         for entry in reader:
             counter.add()

@@ -13,18 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from seawall.errors import DaemonError, SourceError
-from seawall.image.filesystem import FileSystem
+from seawall.image.filesystem import FileSystem, LayerDelta
 from seawall.image.inventory import collect_inventory
 from seawall.image.layers import EntryCounter, read_layer
 from seawall.image.limits import Limits
-from seawall.image.model import Image, Layer, map_history
+from seawall.image.model import HistoryEntry, Image, Layer, map_history
 from seawall.image.reference import parse_reference
-from seawall.image.sources.base import Platform, RawImage
+from seawall.image.sources.base import LayerBlob, Platform, RawImage
 from seawall.image.streams import (
+    BackgroundDigest,
     Budget,
     HashingReader,
     ReadAhead,
     decompressed,
+    is_compressed,
     is_stream_error,
     one_line,
 )
@@ -96,6 +98,16 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
     by_layer = {h.layer: h for h in history if h.layer is not None}
     layers: list[Layer] = []
     for blob in raw.layers:
+        local = _read_local_plain(blob, limits, counter, budget, what) if blob.local_file else None
+        if local is not None:
+            delta, digest, count = local
+            if blob.diff_id and digest != blob.diff_id:
+                raise SourceError(
+                    what, f"layer {blob.index}: content digest {digest} != diff_id {blob.diff_id}"
+                )
+            fs.apply(delta)
+            layers.append(_layer(blob, digest, count, len(delta.entries), by_layer))
+            continue
         with contextlib.closing(blob.open()) as stream:
             # The diff_id (digest of the uncompressed tar, from the config whose own digest the
             # manifest pins) proves the content; hash the compressed blob only when it is missing.
@@ -124,20 +136,7 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
         if isinstance(packed, HashingReader) and packed.digest != blob.digest:
             raise SourceError(what, f"layer {blob.index}: blob digest mismatch ({packed.digest})")
         fs.apply(delta)
-        record = by_layer.get(blob.index)
-        layers.append(
-            Layer(
-                index=blob.index,
-                diff_id=blob.diff_id or plain.digest,
-                digest=blob.digest,
-                media_type=blob.media_type,
-                compressed_size=blob.size,
-                size=plain.count,
-                entries=len(delta.entries),
-                history_index=record.index if record else None,
-                created_by=record.created_by if record else None,
-            )
-        )
+        layers.append(_layer(blob, plain.digest, plain.count, len(delta.entries), by_layer))
     inventory = collect_inventory(fs, [layer.diff_id for layer in layers])
     return Image(
         reference=raw.reference,
@@ -150,6 +149,52 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
         tags=raw.tags,
         config_digest=raw.config_digest,
         manifest_digest=raw.manifest_digest,
+    )
+
+
+def _read_local_plain(
+    blob: LayerBlob, limits: Limits, counter: EntryCounter, budget: Budget, what: str
+) -> tuple[LayerDelta, str, int] | None:
+    """An uncompressed layer in a local file: (delta, digest, size), or None when compressed.
+
+    One handle walks the tar and seeks over the bodies nobody reads; a second one hashes the
+    whole layer in a thread at the same time, so the two cores share the work.
+    """
+    with contextlib.closing(blob.open()) as stream:
+        if is_compressed(stream.read(4)):
+            return None
+        stream.seek(0)
+        hasher = BackgroundDigest(blob.open, budget)
+        try:
+            delta = read_layer(blob.index, stream, limits, counter, what, skip_by_seek=True)
+        except BaseException:
+            hasher.stop()
+            raise
+    try:
+        digest, count = hasher.result()
+    except SourceError:
+        raise
+    except Exception as exc:
+        if not is_stream_error(exc):
+            raise
+        raise SourceError(what, f"layer {blob.index}: unreadable ({one_line(exc)})") from None
+    return delta, digest, count
+
+
+def _layer(
+    blob: LayerBlob, digest: str, size: int, entries: int, by_layer: dict[int, HistoryEntry]
+) -> Layer:
+    record = by_layer.get(blob.index)
+    return Layer(
+        index=blob.index,
+        diff_id=blob.diff_id or digest,
+        digest=blob.digest,
+        media_type=blob.media_type,
+        compressed_size=blob.size,
+        size=size,
+        entries=entries,
+        history_index=record.index if record else None,
+        created_by=record.created_by if record else None,
     )
 
 

@@ -258,6 +258,54 @@ def decompressed(raw: BinaryIO, what: str) -> BinaryIO:
     return joined
 
 
+def is_compressed(head: bytes) -> bool:
+    """Whether a layer blob starting with ``head`` is gzip or zstd (else a plain tar)."""
+    return head.startswith((_GZIP_MAGIC, _ZSTD_MAGIC))
+
+
+class BackgroundDigest:
+    """sha256 and size of a stream, computed in a thread (file reads and hashing release the GIL).
+
+    ``result`` waits and re-raises the thread's error (e.g. an exhausted Budget); ``stop`` makes
+    the thread give up early when its result is no longer wanted.
+    """
+
+    def __init__(self, opener: Any, budget: Budget | None = None) -> None:
+        import threading
+
+        self._opener = opener
+        self._budget = budget
+        self._stop = threading.Event()
+        self._error: BaseException | None = None
+        self.digest = ""
+        self.count = 0
+        self._thread = threading.Thread(target=self._run, name="seawall-digest", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self._opener() as stream:
+                hashed = HashingReader(stream, self._budget)
+                buffer = memoryview(bytearray(_CHUNK))
+                while not self._stop.is_set() and hashed.readinto(buffer):
+                    pass
+                self.digest, self.count = hashed.digest, hashed.count
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def stop(self) -> None:
+        """Ask the thread to end and wait for it."""
+        self._stop.set()
+        self._thread.join()
+
+    def result(self) -> tuple[str, int]:
+        """``(sha256:<hex>, byte count)`` once the whole stream has been read."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.digest, self.count
+
+
 def one_line(value: object) -> str:
     """An exception or message on one line (library messages may span several)."""
     return " ".join(str(value).split())

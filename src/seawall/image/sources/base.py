@@ -32,6 +32,9 @@ class LayerBlob:
     diff_id: str | None
     size: int | None
     open: Callable[[], BinaryIO]
+    # Each open() is an independent, seekable handle on a local file: the layer can then be
+    # hashed by a second reader in parallel while the first skips unread file bodies.
+    local_file: bool = False
 
 
 @dataclass(frozen=True)

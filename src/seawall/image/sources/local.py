@@ -39,6 +39,8 @@ class BlobStore(Protocol):
     """Read access to files of an image layout by relative name."""
 
     label: str
+    # open() gives independent seekable handles on local files (see LayerBlob.local_file).
+    local_files: bool
 
     def exists(self, name: str) -> bool:
         """Whether ``name`` exists."""
@@ -55,6 +57,7 @@ class DirStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.label = str(root)
+        self.local_files = True
 
     def _path(self, name: str) -> Path:
         clean, escaped = normalize(name)
@@ -86,6 +89,7 @@ class TarStore:
         # Direct byte-range reads need an uncompressed archive (offsets are then file offsets).
         plain = type(archive.fileobj) is io.BufferedReader
         self._path = path if path is not None and plain else None
+        self.local_files = self._path is not None
         self._archive = archive
         self._members: dict[str, tarfile.TarInfo] = {}
         for count, info in enumerate(archive, 1):
@@ -123,8 +127,7 @@ class TarStore:
             # A plain member of an uncompressed tar on disk: read its byte range directly,
             # without tarfile's per-read Python layer (layers are hundreds of MB).
             handle = self._path.open("rb")
-            handle.seek(info.offset_data)
-            return cast(BinaryIO, _Window(handle, info.size))
+            return cast(BinaryIO, _Window(handle, info.offset_data, info.size))
         stream = self._archive.extractfile(info)
         if stream is None:  # pragma: no cover - regular files always have a stream
             raise SourceError(self.label, f"cannot read {name}")
@@ -132,21 +135,37 @@ class TarStore:
 
 
 class _Window(io.RawIOBase):
-    """``size`` bytes of an open file from its current position; closes the file when closed."""
+    """``size`` bytes of an open file from ``start``, seekable within; closes the file when closed."""
 
-    def __init__(self, handle: Any, size: int) -> None:
+    def __init__(self, handle: Any, start: int, size: int) -> None:
         self._handle = handle
-        self._left = size
+        self._start = start
+        self._size = size
+        self._pos = 0
+        handle.seek(start)
 
     def readable(self) -> bool:
         return True
 
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: self._size}[whence]
+        self._pos = min(max(base + offset, 0), self._size)
+        self._handle.seek(self._start + self._pos)
+        return self._pos
+
     def readinto(self, buffer: Any) -> int:
-        if self._left <= 0:
+        left = self._size - self._pos
+        if left <= 0:
             return 0
-        view = memoryview(buffer)[: min(len(buffer), self._left)]
+        view = memoryview(buffer)[: min(len(buffer), left)]
         n = self._handle.readinto(view) or 0
-        self._left -= n
+        self._pos += n
         return n
 
     def close(self) -> None:
@@ -217,6 +236,7 @@ def _docker_archive(store: BlobStore, limits: Limits, tag: str | None) -> RawIma
                 diff_id=diff_ids[i] if i < len(diff_ids) else None,
                 size=None,
                 open=functools.partial(store.open, name),
+                local_file=store.local_files,
             )
         )
     tags = tuple(t for t in chosen.get("RepoTags") or [] if isinstance(t, str))
@@ -268,7 +288,15 @@ def _oci_layout(
         if not store.exists(name):
             raise SourceError(label, f"layer {i} blob {digest} is missing from the layout")
         layers.append(
-            LayerBlob(i, media_type, digest, diff_id, size, functools.partial(store.open, name))
+            LayerBlob(
+                i,
+                media_type,
+                digest,
+                diff_id,
+                size,
+                functools.partial(store.open, name),
+                local_file=store.local_files,
+            )
         )
     tags: tuple[str, ...] = ()
     if descriptor is not None:
