@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import uuid
 from pathlib import Path
+from typing import Any
 
 from seawall.errors import DaemonError
 
@@ -65,12 +67,13 @@ class ComposeRun:
         return " | ".join(tail) or f"docker-compose up exited with {proc.returncode}"
 
     def down(self) -> str | None:
-        """``down -v`` with the images built for this run; None on success, else why not."""
+        """``down -v``; None on success, else why not. The images built stay (see
+        :func:`untag_images`), so that later bring-ups reuse the build cache."""
         if not self.up_called:
             return None
         try:
             proc = subprocess.run(
-                self._command("down", "-v", "--remove-orphans", "--rmi", "local", "-t", "3"),
+                self._command("down", "-v", "--remove-orphans", "-t", "1"),
                 cwd=self.files[0].parent,
                 env=self.env,
                 capture_output=True,
@@ -86,3 +89,15 @@ class ComposeRun:
             return lines[-1] if lines else f"docker-compose down exited with {proc.returncode}"
         self.up_called = False
         return None
+
+
+def untag_images(client: Any, project: str) -> None:
+    """Remove the tags docker-compose gave the images it built for ``project``, keeping their
+    layers as build cache (best effort: a leftover tag is harmless)."""
+    prefix = f"{project}_"
+    with contextlib.suppress(Exception):
+        for image in client.api.images():
+            for tag in image.get("RepoTags") or []:
+                if tag.startswith(prefix):
+                    with contextlib.suppress(Exception):
+                        client.api.remove_image(tag, noprune=True)

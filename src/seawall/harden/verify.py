@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 from seawall.errors import DaemonError
 from seawall.harden.attribution import find_culprits
-from seawall.harden.compose_run import ComposeRun, unique_project_name
+from seawall.harden.compose_run import ComposeRun, unique_project_name, untag_images
 from seawall.harden.inspection import Confinement, confinement
 from seawall.harden.plan import Change, Hardened, Hardener
 from seawall.harden.score import PROJECT
@@ -97,20 +98,29 @@ class Verifier:
         self.runs += 1
         compose = ComposeRun(files, unique_project_name(label), self.docker_host)
         self.log(f"verify: bringing up the {label} project ({compose.name})")
+        started = time.monotonic()
         with _sigterm_as_interrupt():
             try:
                 up_error = compose.up()
+                up_done = time.monotonic()
                 containers = wait_until_settled(
                     self.client, compose.name, self.services, self.timeout
                 )
+                settled = time.monotonic()
                 statuses = {s: status_of(s, containers.get(s)) for s in self.services}
                 rows = tuple(
                     confinement(s, containers[s]) for s in self.services if s in containers
                 )
             finally:
+                down_started = time.monotonic()
                 problem = compose.down()
+                untag_images(self.client, compose.name)
                 if problem is not None:
                     self.log(f"verify: warning: tearing down {compose.name} failed: {problem}")
+        self.log(
+            f"verify:   up {up_done - started:.1f}s, settled {settled - up_done:.1f}s, "
+            f"down {time.monotonic() - down_started:.1f}s"
+        )
         for name, status in statuses.items():
             self.log(f"verify:   {name}: {status.describe()}")
         return RunOutcome(label, statuses, up_error, rows)
