@@ -74,18 +74,15 @@ def _settings(args: argparse.Namespace) -> VulnSettings:
     from seawall.commands._output import resolve_config
     from seawall.vuln.settings import VulnSettings
 
-    if not hasattr(args, "_vuln_settings"):
-        args._vuln_settings = resolve_config(args, Path.cwd()).vulns or VulnSettings()
-    settings: VulnSettings = args._vuln_settings
-    return settings
+    return resolve_config(args, Path.cwd()).vulns or VulnSettings()
 
 
-def _db_path(args: argparse.Namespace) -> Path:
+def _db_path(args: argparse.Namespace, settings: VulnSettings) -> Path:
     from seawall.vuln.db import default_path
 
     if args.db:
         return Path(args.db).expanduser()
-    return _settings(args).db or default_path()
+    return settings.db or default_path()
 
 
 def _report_skips(stats: Any) -> None:
@@ -95,28 +92,29 @@ def _report_skips(stats: Any) -> None:
             print(f"  {where}: {why}", file=sys.stderr)
 
 
-def _run_import(args: argparse.Namespace) -> int:
+def _run_import(args: argparse.Namespace, settings: VulnSettings) -> int:
     from seawall.vuln.importer import import_paths
     from seawall.vuln.progress import StderrProgress
 
     progress = StderrProgress()
     try:
-        stats = import_paths(_db_path(args), args.paths, replace=args.replace, progress=progress)
+        stats = import_paths(
+            _db_path(args, settings), args.paths, replace=args.replace, progress=progress
+        )
     finally:
         progress.close()
     _report_skips(stats)
     print(
         f"imported {stats.records} record(s) from {len(stats.sources)} source(s) "
-        f"in {stats.seconds:.2f} s; {stats.total_records} record(s) in {_db_path(args)}"
+        f"in {stats.seconds:.2f} s; {stats.total_records} record(s) in {_db_path(args, settings)}"
     )
     return 0
 
 
-def _run_update(args: argparse.Namespace) -> int:
+def _run_update(args: argparse.Namespace, settings: VulnSettings) -> int:
     from seawall.vuln.download import DEFAULT_BASE_URL, DEFAULT_ECOSYSTEMS, update
     from seawall.vuln.progress import StderrProgress
 
-    settings = _settings(args)
     ecosystems = settings.ecosystems or DEFAULT_ECOSYSTEMS
     if args.ecosystems:
         ecosystems = tuple(e.strip() for e in args.ecosystems.split(",") if e.strip())
@@ -125,7 +123,7 @@ def _run_update(args: argparse.Namespace) -> int:
     progress = StderrProgress()
     try:
         stats = update(
-            _db_path(args),
+            _db_path(args, settings),
             base_url=args.base_url or settings.base_url or DEFAULT_BASE_URL,
             ecosystems=ecosystems,
             incremental=not args.full,
@@ -136,24 +134,26 @@ def _run_update(args: argparse.Namespace) -> int:
         progress.close()
     _report_skips(stats)
     if stats.replaced_corrupt:
-        print(f"{_db_path(args)}: the previous file was corrupt; rebuilt", file=sys.stderr)
+        print(
+            f"{_db_path(args, settings)}: the previous file was corrupt; rebuilt", file=sys.stderr
+        )
     modes = ", ".join(f"{eco} ({mode})" for eco, mode in stats.modes.items())
     print(
         f"updated {modes}: {stats.records} record(s) stored, "
         f"{stats.bytes_downloaded} bytes downloaded in {stats.seconds:.2f} s; "
-        f"{stats.total_records} record(s) in {_db_path(args)}"
+        f"{stats.total_records} record(s) in {_db_path(args, settings)}"
     )
     return 0
 
 
-def _run_status(args: argparse.Namespace) -> int:
+def _run_status(args: argparse.Namespace, settings: VulnSettings) -> int:
     from seawall.vuln.db import VulnDB, utcnow
 
-    with VulnDB.open(_db_path(args)) as db:
+    with VulnDB.open(_db_path(args, settings)) as db:
         status = db.status()
     now = utcnow()
     age = status.age(now)
-    max_age = _settings(args).max_age
+    max_age = settings.max_age
     if args.max_age_days is not None:
         max_age = max_age_from_days(args.max_age_days, "--max-age-days")
     stale = age > max_age
@@ -195,4 +195,4 @@ def _run_status(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     """Run ``seawall db <subcommand>``; errors are SeawallErrors (exit code 2)."""
     handlers = {"import": _run_import, "update": _run_update, "status": _run_status}
-    return handlers[args.db_command](args)
+    return handlers[args.db_command](args, _settings(args))
