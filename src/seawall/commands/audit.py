@@ -21,6 +21,7 @@ from seawall.model.finding import Report
 if TYPE_CHECKING:
     from seawall.config import Config
     from seawall.rules._base import Rule
+    from seawall.runtime.images_in_use import VulnRequest
     from seawall.runtime.snapshot import AuditSnapshot
 
 
@@ -60,6 +61,10 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     add_config_options(p)
     add_output_options(p)
+    from seawall.vuln.options import add_vuln_options
+
+    # Same options as ``seawall image --vulns``, applied to every image a running container uses.
+    add_vuln_options(p)
 
 
 @dataclass
@@ -71,6 +76,7 @@ class AuditResult:
     not_evaluated: dict[str, str] = field(default_factory=dict)
     not_applicable: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    blocking: set[tuple[str, str]] | None = None  # vulnerability findings failing the gate
 
 
 def audit_snapshot(
@@ -82,8 +88,11 @@ def audit_snapshot(
     drift: bool = False,
     images: bool = False,
     client: Any = None,
+    vulns: VulnRequest | None = None,
 ) -> AuditResult:
-    """Run the HOST rules on the environment and the workload rules on every container."""
+    """Run the HOST rules on the environment and the workload rules on every container;
+    with ``images``/``vulns`` (and a ``client``), the IMG rules and the vulnerability gate on
+    the images running containers use."""
     from seawall.engine import finalize, make_context, run_rules, select_rules
     from seawall.rules._base import TargetKind
     from seawall.rules.host._support import NOT_APPLICABLE, NOT_EVALUATED
@@ -132,43 +141,21 @@ def audit_snapshot(
             drift_report, drift_notes = drift_findings(snapshot.containers, config)
             report.extend(drift_report)
             result.notes.extend(drift_notes)
-    if images and client is not None:
-        report.extend(_audit_images(snapshot, config, client, result.notes))
-        result.rules_run.extend(_image_rules(config))
+    if (images or vulns is not None) and client is not None:
+        from seawall.runtime.images_in_use import audit_images_in_use
+
+        in_use = audit_images_in_use(snapshot, config, client, image_rules=images, vulns=vulns)
+        report.extend(in_use.report)
+        result.notes.extend(in_use.notes)
+        if images:
+            result.rules_run.extend(select_rules(config, TargetKind.IMAGE))
+        if vulns is not None:
+            result.rules_run.extend(select_rules(config, TargetKind.VULNERABILITIES))
+            result.blocking = in_use.blocking
     for cid in snapshot.vanished:
         result.notes.append(f"container {cid[:12]} disappeared during the audit")
     finalize(report, config)
     return result
-
-
-def _image_rules(config: Config) -> list[Rule[Any]]:
-    from seawall.engine import select_rules
-    from seawall.rules._base import TargetKind
-
-    return select_rules(config, TargetKind.IMAGE)
-
-
-def _audit_images(snapshot: AuditSnapshot, config: Config, client: Any, notes: list[str]) -> Report:
-    """CIS section 4: IMG rules on each image a running container uses (read from the daemon)."""
-    from seawall.errors import SeawallError
-    from seawall.image.audit import audit_image
-    from seawall.image.load import load_image
-
-    report = Report()
-    seen: set[str] = set()
-    for record in snapshot.containers:
-        image_id = str(record.inspect.get("Image", ""))
-        if not record.running or not image_id or image_id in seen:
-            continue
-        seen.add(image_id)
-        name = str(record.inspect.get("Config", {}).get("Image") or image_id)
-        try:
-            image = load_image(f"docker:{image_id}", daemon=client)
-        except SeawallError as exc:
-            notes.append(f"image {name} not audited: {exc}")
-            continue
-        report.extend(audit_image(image, config, target=f"image/{name}"))
-    return report
 
 
 COMPLIANCE_FORMATS = ("text", "json", "junit")
@@ -223,6 +210,7 @@ def run(args: argparse.Namespace) -> int:
     if args.compliance and args.format not in COMPLIANCE_FORMATS:
         raise ConfigError(f"--compliance writes {', '.join(COMPLIANCE_FORMATS)}, not {args.format}")
     config = resolve_config(args)
+    vulns = _vuln_request(args, config)  # validated before the (slow) daemon round trips
     client, endpoint = connect(args.host, context=args.context, timeout=args.timeout)
     try:
         snapshot = collect(client, endpoint)
@@ -234,6 +222,7 @@ def run(args: argparse.Namespace) -> int:
             drift=args.drift,
             images=not args.no_images and not args.no_containers,
             client=client,
+            vulns=vulns,
         )
     finally:
         client.close()
@@ -241,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"seawall: note: {note}", file=sys.stderr)
     if args.compliance:
         _write(args, _compliance(result, args.format))
-        return exit_code(result.report, config, args.exit_zero)
+        return _exit_code(result, config, args.exit_zero)
     show_summary = args.summary if args.summary is not None else args.format == "text"
     if show_summary and args.format == "json":
         _write(args, _json_with_summary(result))
@@ -259,4 +248,34 @@ def run(args: argparse.Namespace) -> int:
             "(see SKIP lines in the summary)",
             file=sys.stderr,
         )
-    return exit_code(result.report, config, args.exit_zero)
+    return _exit_code(result, config, args.exit_zero)
+
+
+def _vuln_request(args: argparse.Namespace, config: Config) -> VulnRequest | None:
+    """``--vulns`` and its options, or None; vulnerability options without it are an error."""
+    from seawall.errors import ConfigError
+    from seawall.vuln.options import policy_today, uses_vuln_options, vuln_settings
+
+    if not args.vulns:
+        if uses_vuln_options(args):
+            raise ConfigError("vulnerability options (--db, --ledger, ...) need --vulns")
+        return None
+    if args.no_containers:
+        raise ConfigError("--vulns scans the images of running containers: drop --no-containers")
+    from seawall.runtime.images_in_use import VulnRequest
+    from seawall.vuln.db import open_for_scan
+
+    settings = vuln_settings(args, config)
+    today = policy_today(args)
+    # A missing, corrupt or stale database fails now, not after exporting every image.
+    open_for_scan(settings.db, max_age=settings.max_age, allow_stale=settings.allow_stale).close()
+    return VulnRequest(settings, today)
+
+
+def _exit_code(result: AuditResult, config: Config, exit_zero: bool) -> int:
+    """The usual exit code; with ``--vulns`` the CVE policy decides for VULN findings."""
+    if result.blocking is None:
+        return exit_code(result.report, config, exit_zero)
+    from seawall.vuln.options import gate_exit_code
+
+    return gate_exit_code(result.report, config, frozenset(result.blocking), exit_zero)
