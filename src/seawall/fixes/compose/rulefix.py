@@ -15,6 +15,7 @@ from seawall.fixes.compose.image_needs import GENERIC_TMPFS, needs_of
 from seawall.fixes.compose.service_edit import ServiceEditor, files_of, scalar_texts
 from seawall.fixes.compose.yamledit import NotEditable, quote
 from seawall.model.fix import Edit, Fix
+from seawall.model.source import Span
 
 if TYPE_CHECKING:
     from seawall.parsers.compose import ComposeProject, ComposeService
@@ -205,7 +206,12 @@ def _limit(
         deploy = editor.value("deploy")
         resources = deploy.get("resources") if isinstance(deploy, YMap) else None
         limits = resources.get("limits") if isinstance(resources, YMap) else None
+        # pids always as pids_limit: docker-compose 1.x rejects deploy.resources.limits.pids.
         if top_key in editor.merged.entries or not isinstance(resources, YMap):
+            return [editor.set(top_key, str(value))]
+        if isinstance(limits, YMap) and deploy_key in limits.entries:
+            return [_deploy_limit(editor, deploy_key, deploy_text, True)]
+        if not detail.get("deploy_new", True):
             return [editor.set(top_key, str(value))]
         return [_deploy_limit(editor, deploy_key, deploy_text, limits is not None)]
 
@@ -299,6 +305,15 @@ def _bind_loopback(editor: ServiceEditor, port: Any) -> Edit:
                 suffix = "/" + written.rsplit("/", 1)[1].strip("'\"")
             value = f"{LOOPBACK}:{port.published}:{port.target}{suffix}"
             return replace_scalar(place.text, item, value, place.path, what)
+        if isinstance(item, YMap) and set(item.entries) <= {"target", "published", "protocol"}:
+            # The short form: docker-compose 1.x does not accept host_ip in the long form.
+            from seawall.fixes.compose.yamledit import check_block, content_end
+
+            check_block(place.text, item, what)
+            suffix = "" if port.protocol == "tcp" else f"/{port.protocol}"
+            short = quote(f"{LOOPBACK}:{port.published}:{port.target}{suffix}", '"')
+            span = Span(item.origin.span.start, content_end(place.text, item))
+            return Edit(span, short, place.path)
         if isinstance(item, YMap):
             host_ip = item.get("host_ip")
             if host_ip is not None:

@@ -175,8 +175,9 @@ class NoPidsLimit(Rule[Workload]):
 
     ## Fix safety
     The right limit depends on the service: the unsafe fix writes the rule option `limit`
-    (default 256) as `pids_limit`, or as `pids` in `deploy.resources.limits` when the service
-    has a `deploy.resources` block.
+    (default 256) as `pids_limit` (also when the service has a `deploy.resources` block:
+    docker-compose 1.x does not accept `deploy.resources.limits.pids`), or replaces a
+    non-positive `deploy.resources.limits.pids`.
     """
 
     meta = RuleMeta(
@@ -206,6 +207,7 @@ class NoPidsLimit(Rule[Workload]):
                 "limit",
                 top_key="pids_limit",
                 deploy_key="pids",
+                deploy_new=False,  # docker-compose 1.x rejects a new deploy.resources.limits.pids
                 value=str(int(ctx.option(self, "limit"))),
             )
             yield report(self, ctx, model, model.pids, what, "pids", fix=fix)
