@@ -108,7 +108,7 @@ def test_keep_working_backs_out_exactly_the_breaking_change(
     assert "the project works" in out
     compose = (project / "docker-compose.yml").read_text()
     assert f"  # seawall: ignore=CR003 -- {BACKED_OUT_REASON}\n  recorder:" in compose
-    assert "read_only" not in compose
+    assert "    read_only:" not in compose
     for kept in ("- ALL", "no-new-privileges:true", "mem_limit", "pids_limit"):
         assert kept in compose
     assert _leftover_verify_projects(dockerd.client()) == set()
