@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from seawall.errors import DaemonError
@@ -75,9 +76,11 @@ def connect(
     try:
         tls = _tls_config(endpoint.host, context)
         # The constructor already talks to the daemon (API version negotiation).
-        client = docker.DockerClient(
+        api = _api_client_class()(
             base_url=endpoint.host, tls=tls or False, timeout=int(max(1, timeout))
         )
+        client = docker.DockerClient.__new__(docker.DockerClient)  # around our API client
+        client.api = api
         client.ping()
     except Exception as exc:  # requests, urllib3, docker and OS errors all mean "not usable"
         if client is not None:
@@ -90,6 +93,26 @@ def connect(
             f"cannot reach Docker daemon at {endpoint.host} ({endpoint.source}): {_first_line(exc)}"
         ) from None
     return client, endpoint
+
+
+@cache
+def _api_client_class() -> type[docker.APIClient]:
+    """``docker.APIClient`` that verifies the daemon with its own CA, as the docker CLI does.
+
+    requests lets ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` replace a session's CA file
+    (psf/requests#3829), so with those set (common on CI images) a TLS daemon signed by a
+    private CA would fail verification although DOCKER_CERT_PATH names the right CA.
+    """
+    import docker
+
+    class DaemonAPIClient(docker.APIClient):
+        def merge_environment_settings(self, *args: Any, **kwargs: Any) -> Any:
+            settings = super().merge_environment_settings(*args, **kwargs)
+            if isinstance(self.verify, str):  # a CA file from the TLS configuration
+                settings["verify"] = self.verify
+            return settings
+
+    return DaemonAPIClient
 
 
 def _unix_socket_problem(host: str) -> str | None:
