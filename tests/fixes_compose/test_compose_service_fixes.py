@@ -149,3 +149,22 @@ def test_every_known_image_entry_gives_its_reasons() -> None:
         assert needs.caps_reason and needs.tmpfs_reason and needs.user_reason
         assert "/tmp" in needs.tmpfs
     assert needs_of("example/app:1") is None and needs_of("${IMAGE}") is None
+
+
+def test_skip_leaves_chosen_hardenings_out(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  db:\n    image: postgres:16\n  web:\n    image: nginx:1.27\n"
+    )
+    plan = plan_compose_fixes(
+        [tmp_path / "compose.yaml"],
+        Config(select=("CR003", "CR004")),
+        unsafe=True,
+        options=LoadOptions(environ={}),
+        skip={("CR003", "db"), ("CR004", "*")},
+    )
+    assert {(a.rule_id, a.service) for a in plan.applied} == {("CR003", "web")}
+    assert sorted((f.rule_id, f.message.split("'")[1]) for f in plan.remaining) == [
+        ("CR003", "db"),
+        ("CR004", "db"),
+        ("CR004", "web"),
+    ]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -133,6 +133,15 @@ class _State:
         return self.originals[real][1]
 
 
+def _skipped(finding: Finding, skip: Collection[tuple[str, str | None]]) -> bool:
+    if not skip:
+        return False
+    service = service_of(finding)
+    return (finding.rule_id, service) in skip or (
+        service is not None and (finding.rule_id, "*") in skip
+    )
+
+
 def _select(fixes: list[Fix]) -> list[Fix]:
     """Fixes whose edits overlap no earlier chosen fix (in any file); the rest wait a pass."""
     chosen: list[Fix] = []
@@ -238,12 +247,15 @@ def plan_compose_fixes(
     *,
     unsafe: bool,
     options: LoadOptions | None = None,
+    skip: Collection[tuple[str, str | None]] = (),
 ) -> ComposeFixPlan:
     """Fix one Compose project (``files[0]`` the base, then overrides) in memory.
 
-    SAFE fixes always, UNSAFE ones with ``unsafe``; DISPLAY_ONLY never. Raises SourceError /
-    ParseError when the project does not load as it is, FixError when fixes would make it stop
-    loading or do not converge. Nothing is written: pass the plan to ``write_plan``.
+    SAFE fixes always, UNSAFE ones with ``unsafe``; DISPLAY_ONLY never. ``skip`` lists
+    ``(rule id, service)`` pairs not to fix (service None: project-wide findings; ``"*"``: every
+    service), e.g. the hardenings ``harden --verify --keep-working`` backs out. Raises
+    SourceError / ParseError when the project does not load as it is, FixError when fixes would
+    make it stop loading or do not converge. Nothing is written: pass the plan to ``write_plan``.
     """
     from seawall.fixer import allowed
     from seawall.parsers.compose import LoadOptions, load_project
@@ -271,7 +283,11 @@ def plan_compose_fixes(
             before = report
             state.remember(project)
             max_passes = 10 + 2 * len(project.services)
-        candidates = [f for f in report.findings if f.fix is not None and allowed(f.fix, unsafe)]
+        candidates = [
+            f
+            for f in report.findings
+            if f.fix is not None and allowed(f.fix, unsafe) and not _skipped(f, skip)
+        ]
         if not candidates:
             break
         if passes >= max_passes:
