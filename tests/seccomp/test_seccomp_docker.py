@@ -24,7 +24,7 @@ from seawall.cli import main
 from seawall.seccomp.container import RunOptions
 from seawall.seccomp.docker_default import default_allowed, docker_default_profile
 from seawall.seccomp.generate import generate
-from seawall.seccomp.probes import busybox_probes, python_probe
+from seawall.seccomp.probes import busybox_probes, python_probes
 from seawall.seccomp.record import record_image
 from seawall.seccomp.recording import Recording
 from seawall.seccomp.verify import VerifyResult, verify
@@ -32,6 +32,9 @@ from seawall.seccomp.verify import VerifyResult, verify
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 RUNS = 20
+# A service counts as started when it still runs after SETTLE seconds and then answers the smoke
+# requests (which retry for up to 10 s), so a short settle loses no failure.
+SETTLE = 0.5
 USER = "65534:65534"
 BUSYBOX_WORK = ["sh", "-c", "ls / >/dev/null; echo ok > /tmp/f; cat /tmp/f; sleep 0.2"]
 HTTP_SERVER = ["python3", "-m", "http.server", "8080", "--bind", "0.0.0.0"]
@@ -225,7 +228,7 @@ def test_python_http_service_end_to_end(
     assert {"accept4", "bind", "listen", "socket"} <= http_recording.names
     assert 2 in http_recording.socket_families  # AF_INET
     generated = generate(http_recording, no_new_privileges=True)
-    probes = [python_probe(name, "x86_64") for name in ("mount", "unshare", "chmod")]
+    probes = python_probes(("mount", "unshare", "chmod"), "x86_64")  # one probe container
     result = verify(
         client,
         debian_image,
@@ -234,40 +237,47 @@ def test_python_http_service_end_to_end(
         runs=RUNS,
         options=http_options,
         smoke=make_smoke(http_port),
-        settle=1.0,
+        settle=SETTLE,
         probes=probes,
     )
     figures("python http.server, no-new-privileges", len(generated.allowed), result)
     assert_all_started(result)
     assert_denied(result, {"mount", "unshare", "chmod"})
 
+    # The larger profile for containers without no-new-privileges: fewer starts keep the suite
+    # lean; the 20-start evidence is the hardened run above.
     without = generate(http_recording, no_new_privileges=False)
     result = verify(
         client,
         debian_image,
         without.profile,
         command=HTTP_SERVER,
-        runs=RUNS,
+        runs=RUNS // 2,
         options=replace(http_options, no_new_privileges=False),
         smoke=make_smoke(http_port),
-        settle=1.0,
+        settle=SETTLE,
     )
     figures("python http.server, without no-new-privileges", len(without.allowed), result)
     assert_all_started(result)
 
 
-def test_control_docker_default_lets_chmod_reach_the_kernel(client: Any, debian_image: str) -> None:
+def test_control_docker_default_lets_chmod_reach_the_kernel(
+    client: Any, busybox_image: str, busybox_options: RunOptions
+) -> None:
+    # The same probes under Docker's default profile: chmod works, so the EPERM seen under the
+    # generated profiles is the profile's doing. (busybox: its containers are cheap to create.)
     result = verify(
         client,
-        debian_image,
+        busybox_image,
         docker_default_profile(),
         command=["true"],
         runs=1,
-        options=RunOptions(user=USER, network="none").hardened(),
-        probes=[python_probe("chmod", "x86_64"), python_probe("mount", "x86_64")],
+        options=busybox_options,
+        probes=[p for p in busybox_probes() if p.syscall in ("chmod", "mount")],
     )
     verdicts = {p.syscall: p for p in result.probes}
-    assert verdicts["chmod"].denied is False and "errno=2" in verdicts["chmod"].output
+    assert verdicts["chmod"].denied is False, verdicts["chmod"].output
+    assert verdicts["chmod"].output == "seawall-probe chmod errno=0"
     assert verdicts["mount"].denied is True
 
 

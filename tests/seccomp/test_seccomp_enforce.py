@@ -11,7 +11,7 @@ import pytest
 from seawall.seccomp.docker_default import docker_default_profile
 from seawall.seccomp.enforce import run_confined
 from seawall.seccomp.generate import generate
-from seawall.seccomp.probes import python_probe
+from seawall.seccomp.probes import python_probe, python_probes
 from seawall.seccomp.recording import Recording
 
 pytestmark = pytest.mark.usefixtures("pyseccomp_available", "needs_x86_64")
@@ -71,6 +71,14 @@ def test_docker_default_lets_chmod_through_but_not_mount() -> None:
     mount = run_confined(default, python_probe("mount", "x86_64", sys.executable).argv)
     assert _errno(chmod.output, "chmod") == ENOENT
     assert _errno(mount.output, "mount") == EPERM
+
+
+def test_shared_probe_process_judges_each_call_on_its_own_line() -> None:
+    probes = python_probes(("chmod", "mount", "unshare"), "x86_64", sys.executable)
+    assert len({p.argv for p in probes}) == 1
+    output = run_confined(docker_default_profile(), probes[0].argv).output
+    verdicts = {p.syscall: p.denied(output) for p in probes}
+    assert verdicts == {"chmod": False, "mount": True, "unshare": True}
 
 
 def test_clone3_enosys_rule_keeps_threads_working() -> None:

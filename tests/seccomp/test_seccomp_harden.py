@@ -13,12 +13,15 @@ from typing import Any
 import pytest
 
 from harness.availability import unavailable
+from seawall.config import Config
 from seawall.errors import DaemonError, FixError, SeawallError
 from seawall.fixer import apply_edits
 from seawall.model.source import SourceFile
 from seawall.parsers.yamldoc import YMap, parse_yaml, to_python
+from seawall.runtime.inspect_adapter import from_inspect
 from seawall.seccomp.harden_hook import record_service_profiles, security_opt_edits
 from seawall.seccomp.service_plan import healthcheck_argv
+from seawall.seccomp.workload_profiles import check_workload_profile, profile_rules
 from seawall.targets.compose import load
 
 WEB_COMMAND = 'sh -c "echo ok > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"'
@@ -186,5 +189,10 @@ def test_record_service_profiles_and_compose_up(
         assert status == "healthy", container.logs()[-500:]
         denied = container.exec_run(["chmod", "700", "/tmp/index.html"])
         assert denied.exit_code != 0 and b"not permitted" in denied.output
+        # audit's view: the Engine keeps the profile inline; the SC rules grade it clean.
+        workload = from_inspect(container.attrs)
+        assert workload.seccomp.location.pointer.startswith("/HostConfig/SecurityOpt/")
+        graded = check_workload_profile(workload, Config(), profile_rules(Config()))
+        assert not graded.findings and not graded.errors
     finally:
         run("down", "-v", "-t", "1")

@@ -319,10 +319,10 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _probes(kind: str, arch_name: str) -> tuple[Any, ...]:
-    from seawall.seccomp.probes import busybox_probes, python_probe
+    from seawall.seccomp.probes import busybox_probes, python_probes
 
     if kind == "python":
-        return tuple(python_probe(name, arch_name) for name in ("mount", "unshare", "chmod"))
+        return python_probes(("mount", "unshare", "chmod"), arch_name)
     if kind == "busybox":
         return busybox_probes()
     return ()

@@ -11,7 +11,7 @@ from seawall.seccomp.auditlog import parse_audit_log
 from seawall.seccomp.container import RunOptions
 from seawall.seccomp.generate import GeneratedProfile, generate, write_profile
 from seawall.seccomp.grade import ProfileIssue, grade
-from seawall.seccomp.probes import Probe, busybox_probes, python_probe
+from seawall.seccomp.probes import Probe, busybox_probes, python_probe, python_probes
 from seawall.seccomp.record import record_command, record_image
 from seawall.seccomp.recording import Recording, load_recording, merge_all
 from seawall.seccomp.strace import parse_strace
@@ -34,6 +34,7 @@ __all__ = [
     "parse_audit_log",
     "parse_strace",
     "python_probe",
+    "python_probes",
     "record_command",
     "record_image",
     "verify",

@@ -8,6 +8,7 @@ anything even where the call is allowed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from seawall.errors import SeawallError
@@ -63,26 +64,43 @@ def _reached(output: str) -> bool:
 
 def python_probe(syscall: str, arch_name: str, python: str = "python3") -> Probe:
     """A probe that calls ``syscall`` through ctypes (needs ``python3`` in the image)."""
-    if syscall not in _PYTHON_CALLS:
-        known = ", ".join(sorted(_PYTHON_CALLS))
-        raise SeawallError(f"no probe for {syscall!r} (available: {known})")
+    (probe,) = python_probes((syscall,), arch_name, python)
+    return probe
+
+
+def python_probes(
+    syscalls: Sequence[str], arch_name: str, python: str = "python3"
+) -> tuple[Probe, ...]:
+    """Probes for ``syscalls`` sharing one Python process (and so one container in ``verify``).
+
+    Each call prints its own ``seawall-probe <name> errno=<n>`` line; a call that reaches the
+    kernel fails harmlessly (see the module docstring), so later calls still run.
+    """
     table = syscall_table(arch_name)
-    args, fallback = _PYTHON_CALLS[syscall]
-    number = table.number(syscall)
-    if number is None and fallback is not None:
-        number = table.number(fallback[0])
-        args = fallback[1]
-    if number is None:
-        raise SeawallError(f"{syscall} does not exist on {arch_name}")
     script = (
         "import ctypes\n"
         "libc = ctypes.CDLL(None, use_errno=True)\n"
         "libc.syscall.restype = ctypes.c_long\n"
-        f"ret = libc.syscall({number}, {args})\n"
-        "err = ctypes.get_errno() if ret == -1 else 0\n"
-        f"print('seawall-probe {syscall} errno=%d' % err, flush=True)\n"
     )
-    return Probe(syscall, (python, "-c", script))
+    for syscall in syscalls:
+        if syscall not in _PYTHON_CALLS:
+            known = ", ".join(sorted(_PYTHON_CALLS))
+            raise SeawallError(f"no probe for {syscall!r} (available: {known})")
+        args, fallback = _PYTHON_CALLS[syscall]
+        number = table.number(syscall)
+        if number is None and fallback is not None:
+            number = table.number(fallback[0])
+            args = fallback[1]
+        if number is None:
+            raise SeawallError(f"{syscall} does not exist on {arch_name}")
+        script += (
+            "ctypes.set_errno(0)\n"
+            f"ret = libc.syscall({number}, {args})\n"
+            "err = ctypes.get_errno() if ret == -1 else 0\n"
+            f"print('seawall-probe {syscall} errno=%d' % err, flush=True)\n"
+        )
+    argv = (python, "-c", script)
+    return tuple(Probe(s, argv, f"seawall-probe {s} errno={EPERM}\n") for s in syscalls)
 
 
 def busybox_probes(busybox: str = "/bin/busybox", shell: str = "/bin/sh") -> tuple[Probe, ...]:
@@ -103,7 +121,12 @@ def busybox_probes(busybox: str = "/bin/busybox", shell: str = "/bin/sh") -> tup
         Probe("unshare", (busybox, "unshare", "-U", "true"), "Operation not permitted"),
         Probe(
             "chmod",
-            (shell, "-c", "echo > /tmp/.seawall-probe && chmod 600 /tmp/.seawall-probe"),
+            (
+                shell,
+                "-c",
+                "echo > /tmp/.seawall-probe && chmod 600 /tmp/.seawall-probe"
+                " && echo 'seawall-probe chmod errno=0'",  # reached the kernel (and worked)
+            ),
             "Operation not permitted",
         ),
     )

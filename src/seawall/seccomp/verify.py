@@ -85,7 +85,8 @@ def verify(
 
     A run works when the container exits 0 within ``timeout`` seconds, or — for a service —
     is still running after ``settle`` seconds and ``smoke`` (if given) returns without raising.
-    Each probe then runs in its own container with the same profile and options. ``reuse``
+    Each probe then runs under the same profile and options: exec'd into the workload when it
+    is a service (and ``reuse``), else in its own container. ``reuse``
     starts one container ``runs`` times instead of creating one per run (same runtime path,
     much faster on storage drivers that copy the image per container, like vfs).
     """
@@ -105,18 +106,67 @@ def verify(
                 f"cannot create a container from {image!r}: {_explain(exc)}"
             ) from None
 
+    # Probes sharing a command line (python_probes) share one run. With a copying storage driver
+    # (vfs) every container costs a copy of the image, so a service's probes are exec'd into the
+    # running workload container: Docker applies the container's profile to exec'd processes.
+    outputs: dict[tuple[Any, ...], tuple[int | None, str]] = {}
     if reuse:
         # Every `docker start` runs runc init and the entrypoint afresh under the filter, which
         # is what can fail; re-using the container skips a root filesystem copy per run.
         with removing(create()) as container:
             for index in range(1, runs + 1):
                 results.append(_judge(container, index, settle, timeout, smoke))
+            outputs = _exec_probes(container, probes, settle, kwargs.get("user"))
     else:
         for index in range(1, runs + 1):
             with removing(create()) as container:
                 results.append(_judge(container, index, settle, timeout, smoke))
-    probe_results = tuple(_probe(client, image, kwargs, probe, timeout) for probe in probes)
-    return VerifyResult(tuple(results), probe_results)
+    probe_results: list[ProbeResult] = []
+    for probe in probes:
+        key = _probe_key(probe)
+        if key not in outputs:
+            outputs[key] = _run_probe(client, image, kwargs, probe, timeout)
+        probe_results.append(_verdict(probe, *outputs[key]))
+    return VerifyResult(tuple(results), tuple(probe_results))
+
+
+def _probe_key(probe: Probe) -> tuple[Any, ...]:
+    return (probe.argv, probe.user, probe.extra_allow)
+
+
+def _exec_probes(
+    container: Container, probes: Sequence[Probe], settle: float, user: str | None
+) -> dict[tuple[Any, ...], tuple[int | None, str]]:
+    """Run probes that need no extra calls inside the workload when it is a service.
+
+    Returns outputs by probe key; empty when the workload does not keep running (a batch job),
+    so each probe then gets its own container.
+    """
+    own = [p for p in probes if not p.extra_allow]
+    if not own:
+        return {}
+    try:
+        container.start()
+    except Exception:
+        return {}
+    outputs: dict[tuple[Any, ...], tuple[int | None, str]] = {}
+    try:
+        time.sleep(settle)
+        container.reload()
+        if container.status != "running":
+            return {}
+        for probe in own:
+            key = _probe_key(probe)
+            if key in outputs:
+                continue
+            try:
+                code, raw = container.exec_run(list(probe.argv), user=probe.user or user or "")
+            except Exception:  # the exec could not start: the probe gets its own container
+                continue
+            outputs[key] = (code, raw.decode("utf-8", "replace") if raw else "")
+    finally:
+        wait_or_stop(container, 0.1)
+    return outputs
 
 
 def _judge(
@@ -154,13 +204,14 @@ def _judge(
     return RunResult(index, False, code, reason + (f"; last output: {tail[-1]}" if tail else ""))
 
 
-def _probe(
+def _run_probe(
     client: docker.DockerClient,
     image: str,
     kwargs: dict[str, Any],
     probe: Probe,
     timeout: float,
-) -> ProbeResult:
+) -> tuple[int | None, str]:
+    """Run the probe's command in its own container; its exit code and output."""
     probe_kwargs = dict(kwargs)
     if probe.extra_allow:
         if probe.syscall in probe.extra_allow:
@@ -182,12 +233,18 @@ def _probe(
         try:
             container.start()
         except Exception as exc:
-            return ProbeResult(probe.syscall, None, f"probe did not start: {_explain(exc)}")
+            return None, f"probe did not start: {_explain(exc)}"
         code = wait_or_stop(container, timeout)
-        output = logs(container)
+        return code, logs(container)
+
+
+def _verdict(probe: Probe, code: int | None, output: str) -> ProbeResult:
     verdict = probe.denied(output)
+    mine = [line for line in output.splitlines() if f"seawall-probe {probe.syscall} " in line]
     if verdict is None:
         output = f"exit {code}: {output.strip()[-300:]}"
+    elif mine:
+        output = mine[-1]  # a shared probe process: only this call's line
     return ProbeResult(probe.syscall, verdict, output.strip())
 
 
