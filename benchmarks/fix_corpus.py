@@ -6,7 +6,8 @@ For the safe fixes (``check --fix``) and then safe + unsafe (``--unsafe-fixes``)
 fixed until stable, the result must still parse and fixing it again must change nothing. Nothing
 is written: the corpus is read-only input. Prints the number of files, files changed, failures
 (fixes that do not converge or break parsing), and per rule the findings before, fixed, and
-remaining (split into "suggestion only" and "no fix"), plus the wall time of each mode.
+remaining, split into "fix left" (a fix this mode does not apply: a suggestion, or an unsafe fix
+in safe mode) and "no fix", plus the wall time of each mode.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ def _print(title: str, tally: Tally) -> None:
     for line in tally.failures + [f"not idempotent: {p}" for p in tally.not_idempotent]:
         print(f"  {line}")
     rules = sorted(set(tally.before) | set(tally.after))
-    print(f"{'rule':8} {'before':>7} {'fixed':>7} {'remain':>7} {'suggest':>8} {'no fix':>7}")
+    print(f"{'rule':8} {'before':>7} {'fixed':>7} {'remain':>7} {'fix left':>8} {'no fix':>7}")
     total = Counter[str]()
     for rule in rules:
         before, after = tally.before[rule], tally.after[rule]
