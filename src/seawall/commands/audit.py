@@ -65,6 +65,13 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
 
     # Same options as ``seawall image --vulns``, applied to every image a running container uses.
     add_vuln_options(p)
+    for action in p._actions:
+        if action.dest == "vulns":  # the shared help text speaks of ``image --sbom``
+            action.help = (
+                "match the packages of every image a running container uses against the offline "
+                "OSV database and apply the CVE policy gate (CRITICAL/HIGH block, MEDIUM within "
+                "30 days); the gate decides for VULN findings, --fail-on for the others"
+            )
 
 
 @dataclass
