@@ -177,3 +177,10 @@ def test_package_cache_cleanup_keeps_continuation_style() -> None:
         _fixed("DF053", text)
         == "FROM fedora:40\nRUN dnf install -y \\\n\thttpd \\\n\t&& dnf clean all\n"
     )
+
+
+def test_crlf_files_keep_crlf() -> None:
+    text = "FROM debian:12\r\nWORKDIR /app\r\nRUN apt-get update && \\\r\n  apt-get install -y curl\r\n"
+    fixed = _fixed("DF001", _fixed("DF053", text))
+    assert fixed.count("\n") == fixed.count("\r\n") == 7
+    assert "USER 10001:10001\r\n" in fixed and "  && rm -rf /var/lib/apt/lists/*\r\n" in fixed

@@ -156,7 +156,7 @@ def _create_user_run(family: str, name: str, uid: int, workdir: str | None) -> s
         )
     if workdir is not None:
         create += f" && chown {name}:{name} {workdir}"
-    return f"RUN {create}\n"
+    return f"RUN {create}"
 
 
 def nonroot_user_fix(df: Dockerfile, stage: Stage, base: str | None, name: str, uid: int) -> Fix:
@@ -166,13 +166,14 @@ def nonroot_user_fix(df: Dockerfile, stage: Stage, base: str | None, name: str, 
     DISPLAY_ONLY with the suggested text otherwise.
     """
     lineage = df.lineage(stage)
+    newline = "\r\n" if "\r\n" in df.source.text else "\n"
     anchor = _insertion_point(stage)
     replace_root = anchor.keyword == "USER" and is_root_user(anchor.args) is True
     if replace_root:
         span_start, span_end, prefix = anchor.span.start, anchor.span.end, ""
     else:
         span_start = span_end = anchor.span.end
-        prefix = "\n"
+        prefix = newline
     existing = _existing_user(df, lineage) or _created_user(df, lineage)
     family = image_family(base)
     if family == "unknown":
@@ -186,10 +187,10 @@ def nonroot_user_fix(df: Dockerfile, stage: Stage, base: str | None, name: str, 
         title = "Run the shipped stage as the image's `nonroot` user (65532)"
         return Fix.unsafe(title, Edit(Span(span_start, span_end), prefix + text))
     if family == "unknown" or not stage_is_posix(df, stage):
-        text = f"RUN <create a system user {name} with uid {uid}>\nUSER {uid}:{uid}"
+        text = f"RUN <create a system user {name} with uid {uid}>{newline}USER {uid}:{uid}"
         title = "Create an unprivileged user and end the shipped stage with `USER`"
         return Fix.display_only(title, Edit(Span(span_start, span_end), prefix + text))
     workdir = _workdir(lineage, anchor.span.end)
-    text = _create_user_run(family, name, uid, workdir) + f"USER {uid}:{uid}"
+    text = _create_user_run(family, name, uid, workdir) + f"{newline}USER {uid}:{uid}"
     title = f"Create system user {name} (uid {uid}) and run the shipped stage as it"
     return Fix.unsafe(title, Edit(Span(span_start, span_end), prefix + text))

@@ -70,7 +70,8 @@ def _cleanup_fix(df: Dockerfile, run: Run, call: ManagerCall, cleanup: str) -> F
         command = "sudo " + command
     if "\n" in text:
         indent = last_line[: len(last_line) - len(last_line.lstrip())] or "    "
-        addition = f" {df.escape}\n{indent}&& {command}"
+        newline = "\r\n" if "\r\n" in text else "\n"
+        addition = f" {df.escape}{newline}{indent}&& {command}"
     else:
         addition = f" && {command}"
     managers = next((f for f in (APT, RPM, ZYPPER) if call.manager in f), frozenset())
