@@ -230,9 +230,15 @@ def read_audit_rules() -> AuditFacts:
     return AuditFacts(None, "none", error or "no audit rules readable")
 
 
-def audit_targets(config: DaemonConfig, daemon_pid: int | None) -> dict[str, str]:
-    """CIS 1.1.3-1.1.18 → the path each control wants watched, resolved for this daemon."""
-    data_root = str(config.value("data-root", "/var/lib/docker"))
+def audit_targets(
+    config: DaemonConfig, daemon_pid: int | None, data_root: str | None = None
+) -> dict[str, str]:
+    """CIS 1.1.3-1.1.18 → the path each control wants watched, resolved for this daemon.
+
+    ``data_root`` is the daemon's ``DockerRootDir`` (the API knows it even when the daemon's
+    settings are not readable); without it the configured or default data root is used.
+    """
+    data_root = data_root or str(config.value("data-root", "/var/lib/docker"))
     config_dir = os.path.dirname(config.config_path or "/etc/docker/daemon.json")
     return {
         "1.1.3": _binary("dockerd", daemon_pid),
@@ -285,7 +291,7 @@ def collect_host(
         is_root=is_root,
         files=daemon_files(config, socket_path),
         audit=read_audit_rules(),
-        audit_targets=audit_targets(config, config.pid),
+        audit_targets=audit_targets(config, config.pid, data_root),
         data_root=data_root,
         data_root_is_mount=os.path.ismount(data_root)
         if data_root and os.path.isdir(data_root)
