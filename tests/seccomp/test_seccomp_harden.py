@@ -24,7 +24,10 @@ from seawall.seccomp.service_plan import healthcheck_argv
 from seawall.seccomp.workload_profiles import check_workload_profile, profile_rules
 from seawall.targets.compose import load
 
-WEB_COMMAND = 'sh -c "echo ok > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"'
+# The server comes up only after 3 s, later than the first healthcheck: the hook must retry it
+# until it is answered. (Measured: with one attempt only, the generated profile leaves the
+# service "starting" for good under docker-compose; with retries it becomes healthy.)
+WEB_COMMAND = 'sh -c "sleep 3; echo ok > /tmp/index.html && exec httpd -f -p 8080 -h /tmp"'
 HEALTH = ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
 
 
@@ -150,6 +153,7 @@ def test_record_service_profiles_and_compose_up(
         n for r in profile["syscalls"] if r["action"] == "SCMP_ACT_ALLOW" for n in r["names"]
     }
     assert {"bind", "listen"} <= allowed  # httpd, the traced entrypoint
+    assert {"accept", "accept4"} & allowed  # httpd served requests
     assert "connect" in allowed  # wget, the healthcheck exec'd into the container
     assert not {"mount", "unshare", "chmod", "ptrace"} & allowed
     why = (tmp_path / "seccomp" / "web.why").read_text()

@@ -27,6 +27,7 @@ __all__ = ["PROFILE_DIR", "record_service_profiles", "security_opt_edit", "secur
 
 PROFILE_DIR = "seccomp"
 STARTUP = 2.0  # seconds a service gets before its healthcheck / smoke command runs
+CHECK_PATIENCE = 30.0  # seconds a failing check is retried (traced) until the service answers
 TRACE_AFTER_CHECKS = 2.0  # seconds the service stays traced after its checks ran
 
 
@@ -81,6 +82,7 @@ def _record(client: docker.DockerClient, plan: ServicePlan, runs: int) -> Genera
             options=plan.options,
             startup=STARTUP,
             exec_commands=plan.checks,
+            exec_patience=CHECK_PATIENCE,
         )
     except SeawallError as exc:
         raise SeawallError(f"service {plan.service!r}: {exc}") from None

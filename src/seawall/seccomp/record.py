@@ -179,6 +179,7 @@ def record_image(
     startup: float = 1.0,
     entrypoint: Sequence[str] | None = None,
     exec_commands: Sequence[Sequence[str]] = (),
+    exec_patience: float = 0.0,
 ) -> Recording:
     """Run the image's entrypoint (or ``command``) under strace in a container, ``runs`` times.
 
@@ -186,7 +187,8 @@ def record_image(
     the running container after ``startup`` seconds) exercises a service while it is traced.
     ``exec_commands`` (a healthcheck, a smoke command) are run inside the running container after
     ``startup`` seconds, each under its own strace, and their calls join the recording: Docker
-    runs exec'd processes under the container's seccomp profile too. ``entrypoint`` replaces the
+    runs exec'd processes under the container's seccomp profile too; each is retried for up to
+    ``exec_patience`` seconds until it succeeds. ``entrypoint`` replaces the
     image's (and its CMD, as ``docker run --entrypoint`` does).
     The daemon must be local: the strace bundle and the trace directory are bind mounts.
     """
@@ -225,7 +227,7 @@ def record_image(
             for run in range(1, runs + 1):
                 for stale in out.glob("*.txt"):
                     stale.unlink()
-                execs = _Execs(bundle, out, exec_commands, options.user)
+                execs = _Execs(bundle, out, exec_commands, options.user, exec_patience)
                 _run_traced(container, duration, smoke, startup, execs)
                 lines = _read_lines(out / "trace.txt")
                 if not lines:
@@ -247,20 +249,33 @@ class _Execs:
     commands: Sequence[Sequence[str]]
     user: str | None
 
+    patience: float = 0.0
+
     def run(self, container: Container) -> None:
         for index, command in enumerate(self.commands, start=1):
-            argv = self.bundle.argv(f"{OUTPUT_MOUNT}/exec-{index}.txt", command)
-            # A failing healthcheck is still worth recording; its calls are what Docker will run.
-            container.exec_run(argv, user=self.user or "", stdout=False, stderr=False)
+            # Retry (each attempt traced) until the command succeeds or ``patience`` runs out: a
+            # slow service answers its healthcheck only later, and the answered path matters.
+            # A check that never succeeds is still recorded; its calls are what Docker will run.
+            deadline = time.monotonic() + self.patience
+            attempt = 0
+            while True:
+                attempt += 1
+                trace = f"{OUTPUT_MOUNT}/exec-{index}-{attempt}.txt"
+                argv = self.bundle.argv(trace, command)
+                result = container.exec_run(argv, user=self.user or "", stdout=False, stderr=False)
+                if result.exit_code == 0 or time.monotonic() >= deadline:
+                    break
+                time.sleep(0.5)
 
     def recordings(self, arch_name: str, image: str) -> list[Recording]:
         found: list[Recording] = []
         for index, command in enumerate(self.commands, start=1):
-            lines = _read_lines(self.out / f"exec-{index}.txt")
-            if lines:
-                source = f"strace of {command[0]!r} exec'd in image {image}"
-                # One exec is one observation, not a run of the workload.
-                found.append(replace(parse_strace(lines, arch_name, source=source), runs=0))
+            for trace in sorted(self.out.glob(f"exec-{index}-*.txt")):
+                lines = _read_lines(trace)
+                if lines:
+                    source = f"strace of {command[0]!r} exec'd in image {image}"
+                    # One exec is one observation, not a run of the workload.
+                    found.append(replace(parse_strace(lines, arch_name, source=source), runs=0))
         return found
 
 
