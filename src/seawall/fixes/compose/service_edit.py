@@ -47,6 +47,10 @@ class ProjectFiles:
     def __init__(self, project: ComposeProject) -> None:
         self.project = project
         self._roots: dict[str, YNode | None] = {}
+        self._styles: dict[str, Style] = {}
+        # One file without include: the loaded tree is the file's own (same spans), no re-parse.
+        if len(project.compose_files) == 1 and "include" not in project.root:
+            self._roots[project.compose_files[0]] = project.root
 
     def root(self, path: str) -> YNode | None:
         """The raw parse of a project file (None when it is not YAML)."""
@@ -67,7 +71,9 @@ class ProjectFiles:
 
     def style(self, path: str) -> Style:
         """A file's indentation style."""
-        return detect_style(self.text(path), self.root(path))
+        if path not in self._styles:
+            self._styles[path] = detect_style(self.text(path), self.root(path))
+        return self._styles[path]
 
     def top(self, path: str) -> YMap | None:
         """A file's top-level mapping."""
