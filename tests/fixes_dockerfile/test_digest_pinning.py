@@ -233,3 +233,15 @@ def test_bearer_token_and_head(
 def test_missing_repository_is_a_reason(token_registry: str) -> None:
     resolution = DigestResolver(use_daemon=False)(f"{token_registry}/team/other:2")
     assert resolution.digest is None and "404" in resolution.reason
+
+
+def test_config_option_enables_resolution(
+    pushed_busybox: tuple[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ref, digest = pushed_busybox
+    (tmp_path / ".seawall.toml").write_text("[rules.DF003]\nresolve-digests = true\n")
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(f"FROM {ref}\n")
+    assert main(["check", "--select", "DF003", "--fix", str(dockerfile)]) == 0
+    capsys.readouterr()
+    assert dockerfile.read_text() == f"FROM {ref}@{digest}\n"

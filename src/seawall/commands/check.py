@@ -76,6 +76,11 @@ def _build_args(values: list[str]) -> dict[str, str]:
     return out
 
 
+def _digests_configured(config: Config) -> bool:
+    """Whether the configuration asks DF003 to look digests up (``resolve-digests = true``)."""
+    return bool(config.rule_options.get("DF003", {}).get("resolve-digests", False))
+
+
 def compose_projects(files: list[Path]) -> list[list[Path]]:
     """Group discovered Compose files into projects the way ``docker compose`` reads them
     (base file plus override; ``docker-compose.<x>.yml`` variants merged over the base)."""
@@ -111,7 +116,7 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
 
         rules_for(TargetKind.DOCKERFILE)  # import the rules once, before any worker forks
         extra: dict[str, object] = {}
-        if getattr(args, "resolve_digests", False):
+        if getattr(args, "resolve_digests", False) or _digests_configured(config):
             from seawall.fixes.digest import resolver_for
 
             extra["digest_resolver"] = resolver_for(args)

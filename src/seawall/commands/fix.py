@@ -22,7 +22,9 @@ def _dockerfile_fixer(path: Path, shown: str, config: Config, args: argparse.Nam
         "dockerignore": read_dockerignore(path),
         "dockerfile_path": path,
     }
-    if getattr(args, "resolve_digests", False):
+    if getattr(args, "resolve_digests", False) or config.rule_options.get("DF003", {}).get(
+        "resolve-digests", False
+    ):
         from seawall.fixes.digest import resolver_for
 
         extra["digest_resolver"] = resolver_for(args)

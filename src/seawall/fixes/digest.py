@@ -5,7 +5,7 @@ manifest, reading ``Docker-Content-Digest``; anonymous, Basic or Bearer-token au
 ``seawall.image``'s registry client), then the local Docker daemon (``RepoDigests`` of the image).
 A registry answer is what a build would pull now; a daemon's copy may be older than the tag, so
 callers treat it as less certain. Resolution needs the network and is opt-in
-(``seawall check --resolve-digests``). Failures never raise: they are reported as a reason.
+(``seawall check --resolve-digests``, or ``resolve-digests = true`` in DF003's options). Failures never raise: they are reported as a reason.
 """
 
 from __future__ import annotations
@@ -158,10 +158,8 @@ class _ManifestHeadClient(RegistryClient):
         return self._opener.open(request, timeout=_TIMEOUT)
 
 
-def resolver_for(args: argparse.Namespace) -> DigestResolver | None:
-    """The digest resolver of a command run (shared by check and fix), or None when not asked."""
-    if not getattr(args, "resolve_digests", False):
-        return None
+def resolver_for(args: argparse.Namespace) -> DigestResolver:
+    """The digest resolver of a command run, created once and shared by check and fix."""
     resolver = getattr(args, "digest_resolver", None)
     if not isinstance(resolver, DigestResolver):
         resolver = DigestResolver()

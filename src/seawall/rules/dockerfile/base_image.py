@@ -148,12 +148,13 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
     ```
 
     ## Fix safety
-    With `seawall check --resolve-digests` the digest the tag points at is looked up in the
-    registry (OCI distribution API, `HEAD` of the manifest) or, failing that, in the local Docker
-    daemon (`RepoDigests`), and appended: `FROM image:tag@sha256:…`. A registry answer is what a
-    build pulls now, so that fix is safe; a daemon's copy may be older than the tag, so that fix is
-    unsafe. Without the option (it needs the network), or when the reference contains build
-    variables or cannot be resolved, a suggestion is shown.
+    With `seawall check --resolve-digests` (or the option `resolve-digests = true`) the digest the
+    tag points at is looked up in the registry (OCI distribution API, `HEAD` of the manifest) or,
+    failing that, in the local Docker daemon (`RepoDigests`), and appended:
+    `FROM image:tag@sha256:…`. A registry answer is what a build pulls now, so that fix is safe; a
+    daemon's copy may be older than the tag, so that fix is unsafe. Without the option (it needs
+    the network), or when the reference contains build variables or cannot be resolved, a
+    suggestion is shown.
     """
 
     meta = RuleMeta(
@@ -173,6 +174,12 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
             Option("shipped-only", False, "Only report the base image of the stage that ships."),
             Option(
                 "ignore-images", [], "Base images (glob on the resolved reference) not to report."
+            ),
+            Option(
+                "resolve-digests",
+                False,
+                "Look digests up for the fix (registry, then local daemon; needs the network),"
+                " as `check --resolve-digests` does.",
             ),
         ),
     )
