@@ -123,7 +123,7 @@ def test_severity_depends_on_where_it_ships() -> None:
 
 
 def test_secret_mount_suggestion_is_display_only() -> None:
-    text = "FROM node:22-slim\nENV NPM_TOKEN=\"\"\nRUN echo $NPM_TOKEN > .npmrc\n"
+    text = 'FROM node:22-slim\nENV NPM_TOKEN=""\nRUN echo $NPM_TOKEN > .npmrc\n'
     (finding,) = run(_rule("DF009"), text)
     assert finding.fix is not None and finding.fix.applicability.value == "display-only"
     assert finding.fix.edits[0].content == "--mount=type=secret,id=npm_token,env=NPM_TOKEN "
