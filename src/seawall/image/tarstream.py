@@ -90,6 +90,10 @@ def _pax_records(data: bytes) -> dict[str, str]:
     return records
 
 
+# Shorter bodies are read from the buffer: a seek there costs more than it saves.
+_SEEK_OVER = 1 << 16
+
+
 class TarReader:
     """Iterate entries of ``stream``; call :meth:`read` during an entry to read its body."""
 
@@ -112,7 +116,7 @@ class TarReader:
         return data
 
     def _skip(self, n: int) -> None:
-        if n > 0 and self._seekable:
+        if n > _SEEK_OVER and self._seekable:
             # A local file whose digest another reader computes: unread bodies are not read.
             expected = self._stream.tell() + n
             if self._stream.seek(n, 1) != expected:  # the file ends inside the body
