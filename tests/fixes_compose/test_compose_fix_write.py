@@ -22,7 +22,7 @@ services:
   db:
     image: postgres:16
     environment:
-      POSTGRES_PASSWORD: hunter2
+      POSTGRES_PASSWORD: Xq9-s3cret-value
     # keep me
     privileged: true
 """
@@ -143,7 +143,7 @@ def test_cli_diff_writes_nothing_and_never_shows_the_secret(tmp_path: Path) -> N
     assert "-    privileged: true" in run.stdout
     assert "+      POSTGRES_PASSWORD_FILE: /run/secrets/db_postgres_password" in run.stdout
     assert "new file db_postgres_password.secret (mode 0600; content not shown)" in run.stdout
-    assert "hunter2" not in run.stdout + run.stderr
+    assert "Xq9-s3cret-value" not in run.stdout + run.stderr
     assert compose.read_text() == PROJECT
     assert sorted(p.name for p in tmp_path.iterdir()) == ["compose.yaml"]
 
@@ -187,3 +187,18 @@ def test_cli_duplicate_keys_exit_2_and_leave_the_file(tmp_path: Path) -> None:
     assert "duplicate key 'privileged'" in run.stdout + run.stderr
     assert "Traceback" not in run.stderr
     assert (tmp_path / "compose.yaml").read_text() == text
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif", "text"])
+def test_reports_never_show_the_secret_a_fix_would_write(fmt: str, tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(PROJECT)
+    run = subprocess.run(
+        [sys.executable, "-m", "seawall", "check", "--format", fmt, "--select", "CR024", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "CR024" in run.stdout
+    assert "Xq9-s3cret-value" not in run.stdout + run.stderr

@@ -25,13 +25,15 @@ class Edit:
     """Replace ``span`` of the file at ``path`` (None: the finding's own file) with ``content``.
 
     ``create_mode`` set: ``path`` is a new file (it must not exist) created with these
-    permission bits, holding ``content``.
+    permission bits, holding ``content``. ``sensitive``: ``content`` is a secret that reports
+    must never show.
     """
 
     span: Span
     content: str
     path: str | None = None
     create_mode: int | None = None
+    sensitive: bool = False
 
     @classmethod
     def insert(cls, offset: int, content: str, path: str | None = None) -> Edit:

@@ -86,7 +86,7 @@ def _fix(report: Report, finding: Finding, fix: Fix) -> dict[str, Any]:
                 "column": rng.column if rng else None,
                 "end_line": rng.end_line if rng else None,
                 "end_column": rng.end_column if rng else None,
-                "content": edit.content,
+                "content": None if edit.sensitive else edit.content,
             }
         )
     return {"title": fix.title, "applicability": fix.applicability.value, "edits": edits}

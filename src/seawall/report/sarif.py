@@ -172,7 +172,8 @@ def _result(report: Report, finding: Finding, rule_index: int, occurrence: int) 
     fix = finding.fix
     if fix is not None:
         result["properties"]["fix"] = {"title": fix.title, "applicability": fix.applicability.value}
-        if fix.applicability in (Applicability.SAFE, Applicability.UNSAFE):
+        shown = not any(edit.sensitive for edit in fix.edits)  # never a secret in the output
+        if shown and fix.applicability in (Applicability.SAFE, Applicability.UNSAFE):
             result["fixes"] = [_fix(report, finding, fix.title, fix.edits)]
     return result
 

@@ -123,7 +123,7 @@ def _edits(editor: ServiceEditor, service: ComposeService, movable: list[EnvVar]
         new_path = project.base_dir(var.origin) / file_name
         if new_path.exists():
             raise NotEditable(f"{new_path} already exists")
-        edits.append(Edit(Span(0, 0), var.value, str(new_path), SECRET_FILE_MODE))
+        edits.append(Edit(Span(0, 0), var.value, str(new_path), SECRET_FILE_MODE, sensitive=True))
         declared[name] = f"./{file_name}"
     edits.extend(_service_list(editor, list(declared)))
     edits.append(_top_level(editor, place, declared))
