@@ -99,11 +99,14 @@ def run(args: argparse.Namespace) -> int:
         raise SeawallError(f"{first.path}: {first.message} (nothing hardened)")
     with Workspace(targets.root) as workspace:
         hardener = Hardener(targets, workspace, config)
+        step = None
         if args.seccomp:
             from seawall.harden.seccomp_step import SeccompStep
 
-            hardener.extra_step = SeccompStep(targets, args.seccomp_runs)
+            step = SeccompStep(targets, args.seccomp_runs)
+            hardener.extra_step = step
         result = hardener.harden()
+        changes = planned_changes(before) + (step.changes if step is not None else ())
         verification = None
         if args.verify:
             from seawall.harden.report import render_verification
@@ -113,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
                 hardener,
                 targets.compose_groups[0],
                 before.ownership.services,
-                planned_changes(before),
+                changes,
                 keep_working=args.keep_working,
                 timeout=args.verify_timeout,
             )

@@ -101,3 +101,29 @@ def untag_images(client: Any, project: str) -> None:
                 if tag.startswith(prefix):
                     with contextlib.suppress(Exception):
                         client.api.remove_image(tag, noprune=True)
+
+
+def build_images(files: list[Path], docker_host: str) -> None:
+    """``docker-compose build`` under the project's default name, so that the images carry the
+    names docker-compose gives them (``<project>_<service>``); DaemonError when it fails."""
+    env = dict(os.environ, DOCKER_HOST=docker_host)
+    env.pop("DOCKER_CONTEXT", None)
+    argv = [compose_binary(), "--no-ansi"]
+    for f in files:
+        argv += ["-f", str(f)]
+    try:
+        proc = subprocess.run(
+            [*argv, "build"],
+            cwd=files[0].parent,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=UP_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise DaemonError(f"docker-compose build did not finish within {UP_TIMEOUT:.0f}s") from None
+    if proc.returncode != 0:
+        tail = [line for line in (proc.stdout + proc.stderr).strip().splitlines() if line][-2:]
+        raise DaemonError(f"docker-compose build failed: {' | '.join(tail)}")

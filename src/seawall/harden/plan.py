@@ -44,7 +44,8 @@ class Change:
     @property
     def label(self) -> str:
         """A short human name: ``web: CR003 read_only is not set (docker-compose.yml:6)``."""
-        return f"{', '.join(self.services)}: {self.rule_id} {self.title} ({self.path}:{self.line})"
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{', '.join(self.services)}: {self.rule_id} {self.title} ({where})"
 
 
 @dataclass(frozen=True)
@@ -184,10 +185,11 @@ class Hardener:
         self.targets = targets
         self.workspace = workspace
         self.config = config
-        self._baseline = _stat_tree(workspace.root)
+        self._baseline = stat_tree(workspace.root)
         self._touched: set[str] = set()
-        # A step run after the fixes in every pass (``--seccomp`` adds its profiles there).
-        self.extra_step: Callable[[Workspace], None] | None = None
+        # A step run after the fixes in every pass (``--seccomp`` adds its profiles there); it
+        # gets the backed-out changes, as it may own some (line 0: not a finding's fix).
+        self.extra_step: Callable[[Workspace, frozenset[Change]], None] | None = None
 
     def harden(self, backed_out: frozenset[Change] = frozenset()) -> Hardened:
         """Reset the workspace, back out ``backed_out`` as pragmas, apply all fixes, assess."""
@@ -196,7 +198,8 @@ class Hardener:
         for change in backed_out:
             by_path.setdefault(change.path, []).append(change)
         for path, changes in by_path.items():
-            text = self.workspace.read(path)
+            changes = [c for c in changes if c.line > 0]
+            text = self.workspace.read(path) if changes else None
             if text is not None:
                 self.workspace.write(path, with_pragmas(text, changes))
         for shown in self.targets.dockerfiles:
@@ -204,7 +207,7 @@ class Hardener:
         for group in self.targets.compose_groups:
             self._fix_compose(group)
         if self.extra_step is not None:
-            self.extra_step(self.workspace)
+            self.extra_step(self.workspace, backed_out)
         files = self._changed_files()
         after = self._assess_without_pragmas(by_path)
         self._touched = {f.path for f in files}
@@ -233,7 +236,7 @@ class Hardener:
             else:
                 self.workspace.write(path, original)
         self._touched = set()
-        self._baseline = _stat_tree(self.workspace.root)
+        self._baseline = stat_tree(self.workspace.root)
 
     def _fix_dockerfile(self, shown: str) -> None:
         from seawall.fixer import fix_until_stable
@@ -269,7 +272,7 @@ class Hardener:
         )
 
     def _changed_files(self) -> tuple[FileChange, ...]:
-        now = _stat_tree(self.workspace.root)
+        now = stat_tree(self.workspace.root)
         changed = []
         for path, signature in sorted(now.items()):
             if self._baseline.get(path) == signature and path not in self._touched:
@@ -283,7 +286,7 @@ class Hardener:
         return tuple(changed)
 
 
-def _stat_tree(root: Path) -> dict[str, tuple[int, int, int]]:
+def stat_tree(root: Path) -> dict[str, tuple[int, int, int]]:
     out: dict[str, tuple[int, int, int]] = {}
     for folder, _dirs, files in os.walk(root):
         for name in files:

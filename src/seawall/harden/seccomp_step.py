@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seawall.harden.plan import Targets
+from seawall.harden.plan import Change, Targets, stat_tree
 from seawall.harden.workspace import Workspace
 from seawall.model.fix import Edit
+
+PROFILE_RULE = "SECCOMP"  # the rule id shown for a profile change (no rule finding behind it)
 
 
 class SeccompStep:
@@ -21,16 +23,30 @@ class SeccompStep:
         self.runs = runs
         self._recorded: dict[int, dict[str, Path]] = {}  # group index -> service -> profile
         self._files: dict[str, str] = {}  # relative path -> text of every file the hook wrote
+        self._profile_owner: dict[str, str] = {}  # profile relative path -> service
 
-    def __call__(self, workspace: Workspace) -> None:
-        """Record (first pass only), write the profile files, reference them from the services."""
+    @property
+    def changes(self) -> tuple[Change, ...]:
+        """One change per recorded profile, so that ``--verify`` can back a profile out."""
+        return tuple(
+            Change(relative, 0, PROFILE_RULE, "own seccomp profile", (service,))
+            for relative, service in sorted(self._profile_owner.items())
+        )
+
+    def __call__(self, workspace: Workspace, backed_out: frozenset[Change]) -> None:
+        """Record (first pass only), write the profile files, reference them from the services
+        (except those backed out)."""
         from seawall.seccomp.harden_hook import record_service_profiles
 
         if not self._recorded:
+            from seawall.harden.compose_run import build_images
             from seawall.runtime.client import resolve_endpoint
 
             host = resolve_endpoint().host
+            before = stat_tree(workspace.root)
             for index, group in enumerate(self.targets.compose_groups):
+                # Services built from a Dockerfile are recorded from their hardened image.
+                build_images([workspace.path(f) for f in group], host)
                 profiles = record_service_profiles(
                     workspace.root,
                     [workspace.path(f) for f in group],
@@ -39,15 +55,26 @@ class SeccompStep:
                     runs=self.runs,
                 )
                 self._recorded[index] = profiles
-                for profile in profiles.values():
-                    for written in (profile, profile.with_name(profile.name + ".why")):
-                        if written.is_file():
-                            relative = written.relative_to(workspace.root).as_posix()
-                            self._files[relative] = written.read_text(encoding="utf-8")
+                for service, profile in profiles.items():
+                    relative = profile.relative_to(workspace.root).as_posix()
+                    self._profile_owner[relative] = service
+            # Keep every file the recording wrote (profiles and their .why sidecars): later
+            # passes start again from the original files and get them back from here.
+            for relative, signature in stat_tree(workspace.root).items():
+                if before.get(relative) != signature:
+                    self._files[relative] = workspace.path(relative).read_text(encoding="utf-8")
+        dropped = {c.services[0] for c in backed_out if c.rule_id == PROFILE_RULE}
+        kept_paths = {p for p, s in self._profile_owner.items() if s not in dropped}
         for relative, text in self._files.items():
+            owner_path = relative.removesuffix(".why") + (
+                ".json" if relative.endswith(".why") else ""
+            )
+            if owner_path in self._profile_owner and owner_path not in kept_paths:
+                continue
             workspace.write(relative, text)
         for index, group in enumerate(self.targets.compose_groups):
-            self._reference(workspace, group, self._recorded.get(index, {}))
+            kept = {s: p for s, p in self._recorded.get(index, {}).items() if s not in dropped}
+            self._reference(workspace, group, kept)
 
     def _reference(
         self, workspace: Workspace, group: tuple[str, ...], profiles: dict[str, Path]
