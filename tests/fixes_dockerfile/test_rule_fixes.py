@@ -12,7 +12,7 @@ from seawall.model.fix import Applicability
 from seawall.model.source import SourceFile
 from seawall.parsers.dockerfile import parse_dockerfile
 from seawall.rules import RULES_BY_ID
-from seawall.rules.dockerfile._user_fix import image_family
+from seawall.rules.dockerfile._user_fix import builtin_user, image_family
 
 
 def _findings(rule_id: str, text: str, options: dict[str, object] | None = None) -> list[Finding]:
@@ -62,6 +62,20 @@ def _fixed(rule_id: str, text: str, options: dict[str, object] | None = None) ->
 )
 def test_image_family(base: str | None, family: str) -> None:
     assert image_family(base) == family
+
+
+@pytest.mark.parametrize(
+    ("base", "user"),
+    [
+        ("node:22-alpine", "node"),
+        ("mcr.microsoft.com/devcontainers/javascript-node:16", "node"),
+        ("mcr.microsoft.com/vscode/devcontainers/python:3.12", "vscode"),
+        ("mcr.microsoft.com/vscode/devcontainers/universal:2-linux", "codespace"),
+        ("python:3.12", None),
+    ],
+)
+def test_builtin_users(base: str, user: str | None) -> None:
+    assert builtin_user(base) == user
 
 
 def test_unknown_base_is_only_a_suggestion() -> None:

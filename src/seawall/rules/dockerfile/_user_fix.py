@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
 
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
@@ -55,13 +54,25 @@ _DEBIAN_TAGS = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class UserPlan:
-    """What the fix will write: the family, the user name and numeric id."""
+# Non-root users that images create themselves: (glob on the base reference, user name).
+BUILTIN_USERS = (
+    ("node:*", "node"),
+    ("docker.io/library/node:*", "node"),
+    ("mcr.microsoft.com/*devcontainers/javascript-node*", "node"),
+    ("mcr.microsoft.com/*devcontainers/typescript-node*", "node"),
+    ("mcr.microsoft.com/*devcontainers/universal*", "codespace"),
+    ("mcr.microsoft.com/*devcontainers/*", "vscode"),
+)
 
-    family: str  # "debian", "rpm", "alpine", "shellless" or "unknown"
-    name: str
-    uid: int
+
+def builtin_user(base: str | None) -> str | None:
+    """The non-root user a well-known base image already has, if any."""
+    if base is None:
+        return None
+    for pattern, user in BUILTIN_USERS:
+        if fnmatch.fnmatch(base, pattern):
+            return user
+    return None
 
 
 def image_family(base: str | None) -> str:
@@ -175,9 +186,15 @@ def nonroot_user_fix(df: Dockerfile, stage: Stage, base: str | None, name: str, 
         span_start = span_end = anchor.span.end
         prefix = newline
     existing = _existing_user(df, lineage) or _created_user(df, lineage)
+    builtin = builtin_user(base) if existing is None else None
     family = image_family(base)
     if family == "unknown":
         family = _family_from_commands(df, lineage)
+    if builtin is not None:
+        workdir = _workdir(lineage, anchor.span.end) if stage_is_posix(df, stage) else None
+        chown = f"RUN chown {builtin} {workdir}{newline}" if workdir else ""
+        title = f"Run the shipped stage as the image's own user {builtin!r}"
+        return Fix.unsafe(title, Edit(Span(span_start, span_end), f"{prefix}{chown}USER {builtin}"))
     if existing is not None:
         text = f"USER {existing}"
         title = f"Run the shipped stage as the existing user {existing!r}"

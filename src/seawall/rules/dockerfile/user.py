@@ -64,7 +64,8 @@ class LastUserRoot(Rule[Dockerfile]):
     WORKDIR to it (not recursively), and puts `USER <uid>:<gid>` after the last instruction that
     depends on the user (replacing a final `USER root`). Distroless, Chainguard and `scratch` images
     get `USER 65532:65532`, their `nonroot` user; a non-root user the Dockerfile already created or
-    switched to is reused. The application may need to write to root-owned paths, so the change is
+    switched to is reused, and so is the user of a base image known to have one (`node`, the
+    devcontainer images), with the WORKDIR handed to it. The application may need to write to root-owned paths, so the change is
     unsafe. For an unknown base image only a suggestion is shown.
     """
 
