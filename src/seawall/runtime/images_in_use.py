@@ -8,6 +8,7 @@ prune the entries of another.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -16,8 +17,10 @@ from seawall.model.finding import Report, TargetError
 
 if TYPE_CHECKING:
     from seawall.config import Config
+    from seawall.model.package import Package
     from seawall.runtime.snapshot import AuditSnapshot
     from seawall.vuln.match import VulnMatch
+    from seawall.vuln.scan import VulnScan
     from seawall.vuln.settings import VulnSettings
 
 
@@ -94,7 +97,7 @@ def audit_images_in_use(
     return result
 
 
-def _scan(packages: Any, target: str, config: Config, vulns: VulnRequest) -> Any:
+def _scan(packages: Sequence[Package], target: str, config: Config, vulns: VulnRequest) -> VulnScan:
     from seawall.vuln.scan import scan_with_settings
 
     # The ledger is written once for all images (``_record_first_seen``), not per image.
