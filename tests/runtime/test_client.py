@@ -129,7 +129,8 @@ class _PingOnlyHandler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
             return
-        self.server.hung.wait(30)  # type: ignore[attr-defined]
+        assert isinstance(self.server, _UnixHTTPServer)
+        self.server.hung.wait(30)
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -137,7 +138,10 @@ class _PingOnlyHandler(http.server.BaseHTTPRequestHandler):
 
 class _UnixHTTPServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
-    hung = threading.Event()
+
+    def __init__(self, path: str, handler: type[http.server.BaseHTTPRequestHandler]) -> None:
+        super().__init__(path, handler)
+        self.hung = threading.Event()  # set at teardown to release the stalled requests
 
     def get_request(self) -> tuple[socket.socket, tuple[str, int]]:
         conn, _ = super().get_request()
