@@ -19,8 +19,9 @@ from seawall.fixer import apply_edits
 from seawall.model.source import SourceFile
 from seawall.parsers.yamldoc import YMap, parse_yaml, to_python
 from seawall.runtime.inspect_adapter import from_inspect
+from seawall.seccomp.container import RunOptions
 from seawall.seccomp.harden_hook import record_service_profiles, security_opt_edits
-from seawall.seccomp.service_plan import healthcheck_argv
+from seawall.seccomp.service_plan import healthcheck_argv, run_options, service_argv
 from seawall.seccomp.workload_profiles import check_workload_profile, profile_rules
 from seawall.targets.compose import load
 
@@ -200,3 +201,45 @@ def test_record_service_profiles_and_compose_up(
         assert not graded.findings and not graded.errors
     finally:
         run("down", "-v", "-t", "1")
+
+
+def test_service_runs_as_compose_would_run_it(tmp_path: Path) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n"
+        "  app:\n"
+        "    image: x\n"
+        "    entrypoint: /bin/app --serve\n"
+        "    command: ['--port', '8080']\n"
+        "    user: '1000:1000'\n"
+        "    read_only: true\n"
+        "    tmpfs: /run\n"
+        "    cap_drop: [ALL]\n"
+        "    cap_add: [NET_BIND_SERVICE]\n"
+        "    security_opt: ['no-new-privileges:true']\n"
+        "    working_dir: /srv\n"
+        "    environment:\n"
+        "      MODE: prod\n"
+        "    volumes:\n"
+        "      - ./conf:/etc/app:ro\n"
+        "      - data:/var/lib/app\n"
+        "volumes:\n"
+        "  data: {}\n"
+    )
+    project = load([tmp_path / "docker-compose.yml"])
+    service = project.services["app"]
+    assert service_argv(service, "entrypoint") == ("/bin/app", "--serve")
+    assert service_argv(service, "command") == ("--port", "8080")
+    options = run_options(project, service)
+    assert options == RunOptions(
+        user="1000:1000",
+        read_only=True,
+        tmpfs=("/run", "/var/lib/app"),  # the named volume: writable, nothing persisted
+        cap_drop=("ALL",),
+        cap_add=("NET_BIND_SERVICE",),
+        no_new_privileges=True,
+        network="none",
+        volumes=(f"{(tmp_path / 'conf').resolve()}:/etc/app:ro",),
+        env=("MODE=prod",),
+        workdir="/srv",
+    )

@@ -48,10 +48,10 @@ def service_plan(
     return ServicePlan(
         service=service.name,
         image=image,
-        entrypoint=_argv(service, "entrypoint"),
-        command=_argv(service, "command"),
+        entrypoint=service_argv(service, "entrypoint"),
+        command=service_argv(service, "command"),
         checks=tuple(checks),
-        options=_options(project, service),
+        options=run_options(project, service),
     )
 
 
@@ -120,7 +120,8 @@ def _smoke(service: ComposeService) -> tuple[str, ...] | None:
     return None
 
 
-def _argv(service: ComposeService, key: str) -> tuple[str, ...] | None:
+def service_argv(service: ComposeService, key: str) -> tuple[str, ...] | None:
+    """The service's ``command`` or ``entrypoint`` as an argv (a string is split like a shell)."""
     value = to_python(service.get(key))
     if value is None:
         return None
@@ -139,7 +140,8 @@ def _strings(value: Any) -> tuple[str, ...]:
     return (str(value),)
 
 
-def _options(project: ComposeProject, service: ComposeService) -> RunOptions:
+def run_options(project: ComposeProject, service: ComposeService) -> RunOptions:
+    """How the service runs, as ``docker run`` options for the recording container."""
     security = [s.replace(":", "=", 1) for s in _strings(to_python(service.get("security_opt")))]
     nnp = any(s in ("no-new-privileges", "no-new-privileges=true") for s in security)
     tmpfs = list(_strings(to_python(service.get("tmpfs"))))
