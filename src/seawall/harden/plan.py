@@ -116,6 +116,10 @@ def assess(targets: Targets, root: Path, config: Config) -> Assessment:
         )
         report.extend(check_project(project, config))
         owners = _merge(owners, ownership(project, root))
+    # A Dockerfile no service builds is scored on its own, under its path.
+    alone = [d for d in targets.dockerfiles if d not in owners.dockerfiles]
+    if alone:
+        owners = _merge(owners, Ownership(tuple(alone), {}, {d: (d,) for d in alone}))
     report.sort()
     return Assessment(report, owners)
 
