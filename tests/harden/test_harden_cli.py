@@ -193,3 +193,30 @@ def test_verify_needs_one_compose_project(tmp_path: Path) -> None:
     proc = seawall("harden", str(tmp_path), "--verify")
     assert proc.returncode == 2
     assert "--verify needs exactly one Compose project" in proc.stderr
+
+
+def test_read_only_original_is_hardened_in_the_workspace_but_never_overwritten(
+    tmp_path: Path,
+) -> None:
+    project = copy_project(DEMO, tmp_path)
+    compose = project / "docker-compose.yml"
+    os.chmod(compose, 0o444)
+    before = tree(project)
+    diff = seawall("harden", str(project), "--diff", "--no-config")
+    assert diff.returncode == 0 and "+    read_only: true" in diff.stdout, diff.stderr
+    proc = seawall("harden", str(project), "--no-config")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        "seawall: error: docker-compose.yml: the file is read-only; nothing written\n"
+    )
+    assert tree(project) == before
+
+
+def test_a_dockerfile_without_compose_is_scored_under_its_path(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM debian:bookworm\nADD app.py /app/\n")
+    proc = seawall("harden", str(tmp_path), "--no-config")
+    assert proc.returncode == 0, proc.stderr
+    row = proc.stdout.splitlines()[1].split()
+    assert row[0] == "Dockerfile" and int(row[1]) < int(row[2])
+    fixed = (tmp_path / "Dockerfile").read_text()
+    assert "COPY app.py /app/" in fixed and fixed.rstrip().endswith("USER 10001:10001")

@@ -44,6 +44,7 @@ class Workspace:
                 ignore=shutil.ignore_patterns(*SKIPPED),
                 ignore_dangling_symlinks=True,
             )
+            _make_writable(self.root)
         except (OSError, shutil.Error) as exc:
             self.close()
             raise SourceError(
@@ -88,6 +89,17 @@ class Workspace:
         self.close()
 
 
+def _make_writable(root: Path) -> None:
+    """Give the owner write access throughout the copy: a read-only original must not stop the
+    fixes in the workspace (writing it back is refused in :func:`commit`)."""
+    for folder, dirs, files in os.walk(root):
+        for name in [*dirs, *files]:
+            path = Path(folder) / name
+            mode = path.lstat().st_mode
+            if not stat.S_ISLNK(mode) and not mode & stat.S_IWUSR:
+                os.chmod(path, stat.S_IMODE(mode) | stat.S_IWUSR)
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
         first = exc.args[0][0] if exc.args[0] else ("?", "?", "?")
@@ -112,6 +124,8 @@ def commit(root: Path, changes: list[FileChange]) -> None:
         current = _current_text(target)
         if current != change.original:
             raise FixError(f"{change.path}: changed on disk while hardening; nothing written")
+        if change.original is not None and not target.stat().st_mode & 0o222:
+            raise FixError(f"{change.path}: the file is read-only; nothing written")
         mode = stat.S_IMODE(target.stat().st_mode) if change.original is not None else change.mode
         targets.append((change, target, mode))
     written: list[tuple[FileChange, Path, int | None]] = []
