@@ -20,6 +20,7 @@ import yaml
 from compose_helpers import CORPUS, write_files
 
 from seawall.parsers.compose import ComposeProject, LoadOptions, load_project
+from seawall.parsers.compose_syntax import VolumeSpec
 from seawall.parsers.yamldoc import to_python
 
 DOCKER_COMPOSE = shutil.which("docker-compose")
@@ -89,6 +90,30 @@ EXAMPLES: dict[str, dict[str, str]] = {
             "  tools:\n    image: c:1\n    profiles: [tools]\n"
         ),
     },
+    "ports_secrets_paths": {
+        "compose.yaml": (
+            "services:\n  web:\n    image: nginx:${TAG?need a tag}\n    ports:\n"
+            "      - '8080:80'\n      - '127.0.0.1:8443:443/tcp'\n      - '[::1]:9000:9000'\n"
+            "      - {target: 53, published: 5353, protocol: udp}\n      - '3000'\n"
+            "    volumes:\n"
+            "      - {type: bind, source: ./site, target: /usr/share/nginx/html, read_only: true}\n"
+            "      - data:/data:ro\n      - /var/run/docker.sock:/var/run/docker.sock\n"
+            "    secrets: [db_pw, {source: api, target: api_key}]\n"
+            "    environment:\n      MODE: ${MODE-dev}\n      EMPTY: ${UNSET_X:-}\n"
+            "    env_file: sub/app.env\n"
+            "  worker:\n    extends: {file: sub/common.yaml, service: base}\n"
+            "secrets:\n  db_pw: {file: ./db_pw.txt}\n  api: {file: ./api.txt}\n"
+            "volumes: {data: {}}\n"
+        ),
+        "sub/app.env": "FROM_FILE=1\n",
+        # extends from another folder: its relative paths resolve against that folder.
+        "sub/common.yaml": (
+            "services:\n  base:\n    image: busybox:1.36\n    env_file: app.env\n"
+            "    volumes: ['./local:/x']\n"
+        ),
+        "db_pw.txt": "",
+        "api.txt": "",
+    },
     "env_file": {
         "compose.yaml": (
             "services:\n  web:\n    image: a:1\n    env_file: [web.env]\n"
@@ -125,14 +150,34 @@ def _normal_env(value: Any, unescape: bool = False) -> dict[str, str]:
     return {k: v.replace("$$", "$") for k, v in out.items()} if unescape else out
 
 
+def _docker_port(entry: Any) -> tuple[str | None, str | None, str, str]:
+    """(host_ip, published, target, protocol) of a port as ``docker-compose config`` prints it
+    (long syntax, or short syntax with an unbracketed IPv6 address)."""
+    if isinstance(entry, dict):
+        published = entry.get("published")
+        return (
+            entry.get("host_ip"),
+            None if published is None else str(published),
+            str(entry["target"]),
+            entry.get("protocol", "tcp"),
+        )
+    text, _, protocol = str(entry).partition("/")
+    parts = text.rsplit(":", 2)
+    ip = parts[0] if len(parts) == 3 else None
+    published = parts[-2] if len(parts) >= 2 else None
+    return ip, published, parts[-1], protocol or "tcp"
+
+
 def _comparable_docker(service: dict[str, Any]) -> dict[str, Any]:
     volumes = {}
     for v in service.get("volumes") or []:
         if isinstance(v, dict):
-            volumes[v["target"]] = bool(v.get("read_only"))
+            volumes[v["target"]] = (v.get("source"), bool(v.get("read_only")))
         else:
             parts = v.split(":")
-            volumes[parts[1] if len(parts) > 1 else parts[0]] = len(parts) > 2 and "ro" in parts[2]
+            target = parts[1] if len(parts) > 1 else parts[0]
+            source = parts[0] if len(parts) > 1 else None
+            volumes[target] = (source, len(parts) > 2 and "ro" in parts[2].split(","))
     command = service.get("command")
     return {
         "image": service.get("image"),
@@ -149,10 +194,29 @@ def _comparable_docker(service: dict[str, Any]) -> dict[str, Any]:
         "read_only": bool(service.get("read_only")),
         "restart": service.get("restart"),
         "labels": _normal_env(service.get("labels")),
+        "ports": sorted((_docker_port(p) for p in service.get("ports") or []), key=repr),
+        "secrets": sorted(
+            (s["source"], s.get("target", s["source"])) if isinstance(s, dict) else (s, s)
+            for s in service.get("secrets") or []
+        ),
     }
 
 
-def _comparable_seawall(project: ComposeProject, name: str) -> dict[str, Any]:
+def _seawall_source(project: ComposeProject, volume: VolumeSpec, home: Path) -> str | None:
+    """A bind source resolved as Compose does: ``~`` is the user's home, a relative path is
+    relative to the folder of the file it is written in."""
+    if volume.source == "":
+        return "."  # an unset ${VAR} leaves an empty source; docker-compose 1.x prints "."
+    if volume.source is None or volume.type != "bind":
+        return volume.source
+    if volume.source.startswith("/"):
+        return os.path.normpath(volume.source)
+    if volume.source.startswith("~"):
+        return os.path.normpath(str(home) + volume.source[1:])
+    return os.path.normpath(project.base_dir(volume.origin).resolve() / volume.source)
+
+
+def _comparable_seawall(project: ComposeProject, name: str, home: Path) -> dict[str, Any]:
     service = project.services[name]
     node = to_python(service.node)
     command = node.get("command")
@@ -161,7 +225,9 @@ def _comparable_seawall(project: ComposeProject, name: str) -> dict[str, Any]:
         "command": command if isinstance(command, list) or command is None else command.split(),
         "environment": {v.name: v.value for v in service.environment},
         "user": None if node.get("user") is None else str(node.get("user")),
-        "volumes": {v.target: v.read_only for v in service.volumes},
+        "volumes": {
+            v.target: (_seawall_source(project, v, home), v.read_only) for v in service.volumes
+        },
         "networks": sorted(n.name for n in service.networks),
         "cap_add": sorted(node.get("cap_add") or []),
         "cap_drop": sorted(node.get("cap_drop") or []),
@@ -169,6 +235,12 @@ def _comparable_seawall(project: ComposeProject, name: str) -> dict[str, Any]:
         "read_only": bool(node.get("read_only")),
         "restart": node.get("restart"),
         "labels": _normal_env(node.get("labels")),
+        "ports": sorted(
+            ((p.host_ip, p.published, p.target, p.protocol) for p in service.ports), key=repr
+        ),
+        "secrets": sorted(
+            (f.source, f.target.removeprefix("/run/secrets/")) for f in service.secrets
+        ),
     }
 
 
@@ -179,7 +251,7 @@ def _agree(files: list[Path], cwd: Path, profiles: tuple[str, ...] = ()) -> int:
     assert sorted(project.services) == sorted(expected["services"])
     for name, service in expected["services"].items():
         theirs = _comparable_docker(service)
-        ours = _comparable_seawall(project, name)
+        ours = _comparable_seawall(project, name, cwd)
         if isinstance(service.get("command"), str):
             theirs["command"] = service["command"].split()
         assert ours == theirs, name
