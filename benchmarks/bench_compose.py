@@ -2,7 +2,12 @@
 (31 CR rules per service, 5 DC rules per project).
 
 Runs on every compose project of ``../shared/corpus/compose`` and on a generated project of 2,000
-services (anchors, ``extends``, an override file, ``${VAR}`` interpolation, several networks).
+services (anchors, ``extends``, an override file, ``${VAR}`` interpolation, several networks):
+in process (load, check), then end to end through the ``seawall check`` command, and, when a peer
+is installed, the same inputs through the peer for a ratio. Peers looked up on PATH (or the
+environment variable in brackets): ``compose-lint`` [COMPOSE_LINT] (PyPI, a Compose security
+linter; install it in a separate venv), ``dclint`` [DCLINT] (npm, a Compose style linter). KICS
+is not obtainable offline through pip or npm (a Go binary / container image), so no KICS ratio.
 Usage: ``python benchmarks/bench_compose.py [--services N] [--repeat R]``. Prints figures.
 """
 
@@ -10,8 +15,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -22,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from seawall.config import Config  # noqa: E402
-from seawall.parsers.compose import LoadOptions, default_files, load_project  # noqa: E402
+from seawall.parsers.compose import LoadOptions, discover_projects, load_project  # noqa: E402
 from seawall.targets.compose import check_project  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "compose"
@@ -99,7 +108,7 @@ def bench_corpus(repeat: int) -> None:
     if not projects:
         print(f"corpus: none found under {CORPUS}")
         return
-    file_sets = [default_files(p) for p in projects]
+    file_sets = [files for p in projects for files in discover_projects(p)]
     size = sum(f.stat().st_size for files in file_sets for f in files)
     options = LoadOptions(environ={})
 
@@ -116,7 +125,8 @@ def bench_corpus(repeat: int) -> None:
 
     load_s, _ = timed(load_all, repeat, "corpus-load")
     check_s, counts = timed(check_all, repeat, "corpus-check")
-    services, findings = counts  # type: ignore[misc]
+    assert isinstance(counts, tuple)
+    services, findings = counts
     print(
         f"corpus: {len(projects)} projects, {size / 1024:.1f} KiB, {services} services; "
         f"load {load_s * 1000:.1f} ms (cpu {CPU['corpus-load'] * 1000:.1f}), "
@@ -153,6 +163,74 @@ def bench_generated(count: int, repeat: int) -> None:
         )
 
 
+def _peer(name: str, variable: str) -> str | None:
+    return os.environ.get(variable) or shutil.which(name)
+
+
+def run_cli(argv: list[str], repeat: int, cwd: Path | None = None) -> tuple[float, float, str]:
+    """Median wall and CPU time (children's user+sys) of a command, and its last stdout."""
+    walls, cpus = [], []
+    out = ""
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        done = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, check=False)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+        out = done.stdout if done.stdout.strip() else done.stderr
+    return statistics.median(walls), statistics.median(cpus), out
+
+
+def _count(tool: str, out: str) -> str:
+    """Findings reported by a tool's JSON output (their rule sets differ: not comparable)."""
+    try:
+        data = json.loads(out)
+    except ValueError:
+        lines = out.strip().splitlines()
+        return "unreadable output: " + (lines[-1][:120] if lines else "(empty)")
+    if tool == "dclint":
+        messages = [m for f in data for m in f.get("messages", [])]
+        refused = sum(1 for m in messages if m.get("rule") == "unknown-error")
+        return f"{len(messages)} messages" + (f" ({refused} refusals)" if refused else "")
+    return f"{len(data.get('findings', []))} findings, {len(data.get('errors', []))} errors"
+
+
+def bench_cli(label: str, seawall_args: list[str], files: list[Path], repeat: int) -> None:
+    """``seawall check`` end to end, then each installed peer on the same compose files."""
+    seawall = [sys.executable, "-m", "seawall", "check", "--no-config", "--format", "json"]
+    wall, cpu, out = run_cli([*seawall, *seawall_args], repeat)
+    print(f"  {label}: seawall check {wall:.2f} s (cpu {cpu:.2f} s), {_count('seawall', out)}")
+    peers = {
+        "compose-lint": (
+            _peer("compose-lint", "COMPOSE_LINT"),
+            ["check", "--format", "json", "--allow-partial-coverage"],
+        ),
+        "dclint": (_peer("dclint", "DCLINT"), ["-f", "json"]),
+    }
+    for name, (exe, flags) in peers.items():
+        if exe is None:
+            print(f"  {label}: {name} not installed: no ratio")
+            continue
+        peer_wall, peer_cpu, peer_out = run_cli([exe, *flags, *map(str, files)], repeat)
+        print(
+            f"  {label}: {name} {peer_wall:.2f} s (cpu {peer_cpu:.2f} s), "
+            f"{_count(name, peer_out)}; seawall/{name} cpu ratio {cpu / max(peer_cpu, 1e-9):.2f}"
+        )
+
+
+def bench_commands(count: int, repeat: int) -> None:
+    print("end to end (one process per tool run; KICS: not obtainable offline via pip/npm):")
+    corpus = sorted(CORPUS.rglob("compose.y*ml"))
+    if corpus:
+        bench_cli(f"corpus {len(corpus)} files", [str(f) for f in corpus], corpus, repeat)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        files = generate(folder, count)
+        # compose-lint merges compose.override.yaml itself; dclint reads the file given.
+        bench_cli(f"generated {count} services", [str(folder)], files[:1], 1)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--services", type=int, default=2000)
@@ -161,6 +239,7 @@ def main() -> int:
     print(f"python {sys.version.split()[0]}, median of {args.repeat} runs")
     bench_corpus(args.repeat)
     bench_generated(args.services, args.repeat)
+    bench_commands(args.services, args.repeat)
     return 0
 
 
