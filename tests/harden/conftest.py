@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,21 @@ from harness.daemon import ComponentUnavailable, DockerDaemon
 
 DEMO_BASE_TAG = "seawall-demo/busybox:1"
 DEMO_BASE_DIR = Path(__file__).resolve().parent / "demo_base"
+
+
+@pytest.fixture(scope="session")
+def compose_cli() -> str:
+    """Debian's docker-compose (v1) binary, which ``--verify`` drives."""
+
+    def find() -> str:
+        found = shutil.which("docker-compose")
+        if found is None:
+            raise ComponentUnavailable(
+                "docker-compose is not installed (apt-get install docker-compose)"
+            )
+        return found
+
+    return provide(find)
 
 
 @pytest.fixture(scope="session")

@@ -56,7 +56,7 @@ def _wait_healthy(client: Any, name: str, timeout: float = 90) -> dict[str, Any]
 
 
 def test_demo_is_hardened_verified_and_confined(
-    tmp_path: Path, dockerd: DockerDaemon, demo_base_image: str
+    tmp_path: Path, dockerd: DockerDaemon, demo_base_image: str, compose_cli: str
 ) -> None:
     project = copy_project(DEMO, tmp_path)
     env = {"DOCKER_HOST": dockerd.docker_host, "BASE_IMAGE": demo_base_image}
@@ -94,7 +94,7 @@ def test_demo_is_hardened_verified_and_confined(
 
 
 def test_keep_working_backs_out_exactly_the_breaking_change(
-    tmp_path: Path, dockerd: DockerDaemon, busybox_image: str
+    tmp_path: Path, dockerd: DockerDaemon, busybox_image: str, compose_cli: str
 ) -> None:
     project = copy_project(PROJECTS / "breaking", tmp_path)
     env = {"DOCKER_HOST": dockerd.docker_host, "BASE_IMAGE": busybox_image}

@@ -57,7 +57,7 @@ def verify_projects(daemon: DockerDaemon) -> set[str]:
 
 
 def test_ctrl_c_tears_down_and_writes_nothing(
-    tmp_path: Path, dockerd: DockerDaemon, busybox_image: str
+    tmp_path: Path, dockerd: DockerDaemon, busybox_image: str, compose_cli: str
 ) -> None:
     project = copy_project(PROJECTS / "breaking", tmp_path)
     before = tree(project)
@@ -90,7 +90,7 @@ def doomed_daemon() -> Iterator[DockerDaemon]:
 
 @pytest.mark.docker
 def test_daemon_dying_during_verify_is_one_error_line(
-    tmp_path: Path, doomed_daemon: DockerDaemon
+    tmp_path: Path, doomed_daemon: DockerDaemon, compose_cli: str
 ) -> None:
     project = copy_project(PROJECTS / "breaking", tmp_path)
     before = tree(project)

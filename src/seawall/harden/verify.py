@@ -17,7 +17,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from seawall.errors import DaemonError
+from seawall.errors import SeawallError
 from seawall.harden.attribution import find_culprits
 from seawall.harden.compose_run import ComposeRun, unique_project_name, untag_images
 from seawall.harden.inspection import Confinement, confinement
@@ -147,9 +147,9 @@ def verify(
     """Verify the hardening of the Compose project ``group`` (paths relative to the project)."""
     from seawall.harden.compose_run import compose_binary
 
-    compose_binary()
     client, host = connect_engine()
     try:
+        compose_binary()
         verifier = Verifier(client, host, services, timeout, log)
         return _verify(verifier, hardener, group, changes, keep_working)
     finally:
@@ -167,7 +167,7 @@ def _verify(
     original = verifier.run([root / f for f in group], "original")
     if not any(s.working for s in original.statuses.values()):
         detail = original.up_error or "no service came up"
-        raise DaemonError(f"the original project does not work, nothing to compare: {detail}")
+        raise SeawallError(f"the original project does not work, nothing to compare: {detail}")
     workspace = hardener.workspace.root
     outcomes: dict[frozenset[Change], tuple[Hardened, RunOutcome]] = {}
 
