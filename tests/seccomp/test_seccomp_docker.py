@@ -89,6 +89,19 @@ def test_recording_in_a_container_needs_no_image_changes(
     assert not any("strace" in (layer.get("CreatedBy") or "") for layer in history)
 
 
+def test_recording_an_entrypoint_override_and_the_image_cmd(
+    client: Any, busybox_image: str, busybox_options: RunOptions
+) -> None:
+    # --entrypoint replaces the image's CMD (/bin/sh) too: only sleep runs, so it sleeps once.
+    sleeping = record_image(
+        client, busybox_image, entrypoint=["/bin/sleep"], command=["0.1"], options=busybox_options
+    )
+    assert sleeping.syscalls.get("clock_nanosleep") == 1 and sleeping.syscalls["execve"] == 1
+    # No command at all: the image's CMD, /bin/sh, which reads no input and ends.
+    shell = record_image(client, busybox_image, options=busybox_options)
+    assert "clock_nanosleep" not in shell.names and {"execve", "read"} <= shell.names
+
+
 def test_busybox_profile_with_no_new_privileges(
     client: Any, busybox_image: str, busybox_recording: Recording, busybox_options: RunOptions
 ) -> None:
