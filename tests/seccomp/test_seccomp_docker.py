@@ -324,3 +324,24 @@ def test_cli_unreachable_daemon_is_exit_2(
     code = main(["seccomp", "record", "-o", str(tmp_path / "r.json"), "--image", "x"])
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("seawall: error: cannot reach the Docker daemon")
+
+
+def test_cli_entrypoint_override_record_and_verify(
+    dockerd: Any,
+    busybox_image: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("DOCKER_HOST", dockerd.docker_host)
+    rec, profile = tmp_path / "rec.json", tmp_path / "sleep.json"
+    common = ["--user", USER, "--network", "none", "--entrypoint", "/bin/sleep"]
+    assert main(["seccomp", "record", "-o", str(rec), "--image", busybox_image, "--runs", "1",
+                 *common, "--", "0.1"]) == 0  # fmt: skip
+    assert json.loads(rec.read_text())["syscalls"]["clock_nanosleep"] == 1
+    assert main(["seccomp", "generate", str(rec), "-o", str(profile), "--no-new-privileges"]) == 0
+    capsys.readouterr()
+    code = main(["seccomp", "verify", "--profile", str(profile), "--image", busybox_image,
+                 "--runs", "2", "--harden", *common, "--", "0.1"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0 and "2/2 starts worked" in out, out

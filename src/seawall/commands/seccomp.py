@@ -47,6 +47,9 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     rec.add_argument("--append", action="store_true", help="merge into an existing recording")
     rec.add_argument("--smoke", help="with --image: host command run while the service is up")
+    rec.add_argument(
+        "--entrypoint", help="with --image: replace the image's entrypoint (and its CMD)"
+    )
     rec.add_argument("--startup", type=float, default=1.0, help="seconds before --smoke runs")
     _add_run_options(rec)
     rec.add_argument("argv", nargs="*", metavar="COMMAND", help="command to trace (after --)")
@@ -104,6 +107,7 @@ def add_parser(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     ver.add_argument("--timeout", type=float, default=30.0, help="seconds a batch run may take")
     ver.add_argument("--smoke", help="host command that must succeed while the service runs")
+    ver.add_argument("--entrypoint", help="replace the image's entrypoint (and its CMD)")
     ver.add_argument(
         "--probe",
         choices=("python", "busybox", "none"),
@@ -166,6 +170,14 @@ def _command(args: argparse.Namespace) -> list[str]:
     return command
 
 
+def _entrypoint(args: argparse.Namespace) -> list[str] | None:
+    if not args.entrypoint:
+        return None
+    from seawall.seccomp.container import shell_words
+
+    return shell_words(args.entrypoint)
+
+
 def run(args: argparse.Namespace) -> int:
     """Dispatch to the chosen action."""
     action = getattr(args, "seccomp_action", None)
@@ -226,6 +238,7 @@ def _record(args: argparse.Namespace) -> int:
             options=_run_options(args),
             smoke=_smoke(args.smoke),
             startup=args.startup,
+            entrypoint=_entrypoint(args),
         )
     else:
         if not command:
@@ -354,6 +367,7 @@ def _verify(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         smoke=_smoke(args.smoke),
         probes=_probes(args.probe, arch_name),
+        entrypoint=_entrypoint(args),
     )
     allowed = {
         n

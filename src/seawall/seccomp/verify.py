@@ -80,6 +80,7 @@ def verify(
     smoke: Smoke | None = None,
     probes: Sequence[Probe] = (),
     reuse: bool = True,
+    entrypoint: Sequence[str] | None = None,
 ) -> VerifyResult:
     """Start ``image`` with ``profile`` ``runs`` times and judge each start.
 
@@ -88,7 +89,8 @@ def verify(
     Each probe then runs under the same profile and options: exec'd into the workload when it
     is a service (and ``reuse``), else in its own container. ``reuse``
     starts one container ``runs`` times instead of creating one per run (same runtime path,
-    much faster on storage drivers that copy the image per container, like vfs).
+    much faster on storage drivers that copy the image per container, like vfs). ``entrypoint``
+    replaces the image's (and its CMD, as ``docker run --entrypoint`` does).
     """
     import docker.errors
 
@@ -100,7 +102,14 @@ def verify(
 
     def create() -> Container:
         try:
-            return client.containers.create(image, command=command, detach=True, **kwargs)
+            return client.containers.create(
+                image,
+                entrypoint=list(entrypoint) if entrypoint is not None else None,
+                # As `docker run --entrypoint`: a replaced entrypoint drops the image's CMD.
+                command=command if command or entrypoint is None else [],
+                detach=True,
+                **kwargs,
+            )
         except docker.errors.APIError as exc:
             raise SeawallError(
                 f"cannot create a container from {image!r}: {_explain(exc)}"
