@@ -7,21 +7,26 @@ after fixing (must be 0), files changed, new files, fix passes; per rule the fin
 remaining (with or without a displayed fix); wall time of planning all fixes (``--unsafe-fixes``);
 and the cost the fix computation adds to a plain ``check`` of the corpus (rules attach fixes to
 their findings even when nothing is fixed), measured by timing ``check_project`` with and
-without the fix builders.
+without the fix builders. With ``--docker-compose``, each project is also copied to a temporary
+folder, fixed on disk (``write_plan``) and checked with ``docker-compose config -q`` before and
+after: every project Compose accepted before must still be accepted (slow: ~4 s a project).
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
 from seawall.config import Config
 from seawall.fixer import allowed
-from seawall.fixes.compose import plan_compose_fixes, rulefix
+from seawall.fixes.compose import plan_compose_fixes, rulefix, write_plan
 from seawall.parsers.compose import LoadOptions, default_files, load_project
 from seawall.targets.compose import check_project
 
@@ -42,10 +47,45 @@ def _cpu(action: object) -> float:
     return time.process_time() - start
 
 
+def _compose_accepts(tool: str, files: list[Path]) -> bool:
+    args = [tool, *(x for f in files for x in ("-f", str(f))), "config", "-q"]
+    return (
+        subprocess.run(args, capture_output=True, cwd=files[0].parent, check=False).returncode == 0
+    )
+
+
+def docker_compose_check(corpus: Path, projects: list[list[Path]]) -> tuple[int, int, list[str]]:
+    """(accepted before, still accepted after, projects newly refused) by docker-compose."""
+    tool = shutil.which("docker-compose")
+    if tool is None:
+        raise SystemExit("docker-compose is not installed")
+    before = after = 0
+    refused = []
+    with tempfile.TemporaryDirectory() as scratch:
+        for files in projects:
+            folder = files[0].parent
+            copy = Path(scratch) / folder.relative_to(corpus)
+            shutil.copytree(folder, copy, symlinks=True)
+            for path in (copy, *copy.rglob("*")):  # the corpus is read-only
+                if not path.is_symlink():
+                    path.chmod(path.stat().st_mode | 0o200)
+            copied = [copy / f.name for f in files]
+            if not _compose_accepts(tool, copied):
+                continue
+            before += 1
+            write_plan(plan_compose_fixes(copied, Config(), unsafe=True))
+            if _compose_accepts(tool, copied):
+                after += 1
+            else:
+                refused.append(folder.name)
+    return before, after, refused
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--docker-compose", action="store_true", help="also run docker-compose")
     args = parser.parse_args()
     projects = _projects(args.corpus)
     if not projects:
@@ -79,7 +119,7 @@ def main() -> int:
     saved = rulefix.service_fix, rulefix.project_fix
 
     def check_without_fixes() -> None:
-        rulefix.service_fix = lambda *a, **k: None  # type: ignore[assignment]
+        rulefix.service_fix = lambda *a, **k: None
         rulefix.project_fix = lambda *a, **k: None  # type: ignore[assignment]
         try:
             check_all()
@@ -102,6 +142,12 @@ def main() -> int:
     print(f"{'rule':<6} {'fixed':>6} {'shown':>6} {'no fix':>6}")
     for rule in sorted(set(fixed) | set(shown) | set(nofix)):
         print(f"{rule:<6} {fixed[rule]:>6} {shown[rule]:>6} {nofix[rule]:>6}")
+    if args.docker_compose:
+        before, after, refused = docker_compose_check(args.corpus, projects)
+        print(f"docker-compose config accepts {before} projects before fixing, {after} after")
+        if refused:
+            print("refused after fixing: " + ", ".join(refused))
+            return 1
     return 1 if broken else 0
 
 
