@@ -209,6 +209,7 @@ def audit_as_nobody(daemon: DockerDaemon) -> dict[str, Any]:
                 "findings": sorted({f.rule_id for f in result.report.findings}),
                 "not_evaluated": result.not_evaluated,
                 "errors": [e.message for e in result.report.errors],
+                "notes": result.notes,
             }
             os.write(write_end, json.dumps(seen).encode())
         except BaseException as exc:  # report, never hang the parent
@@ -250,3 +251,4 @@ def test_without_root_checks_say_so_instead_of_guessing(hardened_dockerd: Docker
     # world-writable socket this test made fails.
     assert "HOST014" not in skipped and "HOST014" not in outcome["findings"]
     assert "HOST216" in outcome["findings"]
+    assert any("checked at their default paths" in note for note in outcome["notes"])

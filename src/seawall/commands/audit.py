@@ -161,6 +161,11 @@ def audit_snapshot(
             result.blocking = in_use.blocking
     for cid in snapshot.vanished:
         result.notes.append(f"container {cid[:12]} disappeared during the audit")
+    if host and env.host.local and env.daemon.config.pid is None:
+        result.notes.append(
+            "the dockerd process was not found (run as root): daemon.json and the containerd "
+            "socket are checked at their default paths"
+        )
     finalize(report, config)
     return result
 
