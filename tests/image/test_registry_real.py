@@ -248,7 +248,12 @@ def test_cli_audits_from_https_token_registry(
 
 @pytest.mark.parametrize("docker", [True, False], ids=["docker-manifest-list", "oci-index"])
 def test_platform_from_manifest_list_over_https(
-    registry, kit, docker: bool, token_registry: SecureRegistry, clean_env
+    registry,
+    kit,
+    docker: bool,
+    token_registry: SecureRegistry,
+    clean_env,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     repo = f"seawall/multi-{'docker' if docker else 'oci'}"
     push_multi_platform(registry.url, repo, "2", kit, docker)
@@ -262,3 +267,10 @@ def test_platform_from_manifest_list_over_https(
         assert image.config["architecture"] == platform.split("/")[1]
     with pytest.raises(SourceError, match=r"no image for platform linux/s390x \(available"):
         load_image(target, platform=Platform.parse("linux/s390x"))
+    # The same through the command line: --platform picks, a missing platform is exit 2.
+    args = ["image", target, "--no-config", "-F", "json", "--select", "IMG001"]
+    assert main([*args, "--platform", "linux/arm64"]) == 0  # User 1000: nothing to report
+    capsys.readouterr()
+    assert main([*args, "--platform", "linux/s390x"]) == 2
+    errors = json.loads(capsys.readouterr().out)["errors"]
+    assert "no image for platform linux/s390x" in errors[0]["message"]
