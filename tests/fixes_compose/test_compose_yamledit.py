@@ -205,3 +205,22 @@ def test_findings_say_why_a_fix_is_not_applied(tmp_path: Path) -> None:
     fixed = plan.changes[0].fixed
     assert "    image: postgres:16\n    user: postgres\n    read_only: true\n" in fixed
     assert fixed.count("privileged: true") == 2
+
+
+def test_crlf_files_keep_their_line_breaks(tmp_path: Path) -> None:
+    text = (
+        "services:\r\n  web:\r\n    image: redis:7.4\r\n    # why\r\n    privileged: true\r\n"
+        "    user: root\r\n"
+    )
+    (tmp_path / "compose.yaml").write_bytes(text.encode())
+    plan = plan_compose_fixes(
+        [tmp_path / "compose.yaml"],
+        Config(select=("CR001", "CR002", "CR006")),
+        unsafe=True,
+        options=LoadOptions(environ={}),
+    )
+    fixed = plan.changes[0].fixed
+    assert fixed == (
+        "services:\r\n  web:\r\n    image: redis:7.4\r\n    user: redis\r\n"
+        "    security_opt:\r\n      - no-new-privileges:true\r\n"
+    )

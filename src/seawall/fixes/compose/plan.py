@@ -182,7 +182,13 @@ def _apply(state: _State, project: ComposeProject, fixes: list[Fix]) -> None:
                 raise FixError(f"{shown}: a fix edits a file that is not part of the project")
             by_file.setdefault(real_path, []).append(edit)
     for real, edits in by_file.items():
-        state.texts[real] = apply_edits(state.text_of(real), _join_inserts(edits))
+        text = state.text_of(real)
+        if "\r\n" in text:  # keep the file's line breaks
+            edits = [
+                Edit(e.span, e.content.replace("\r\n", "\n").replace("\n", "\r\n"), e.path)
+                for e in edits
+            ]
+        state.texts[real] = apply_edits(text, _join_inserts(edits))
 
 
 def _join_inserts(edits: list[Edit]) -> list[Edit]:

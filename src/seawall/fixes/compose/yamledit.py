@@ -49,9 +49,17 @@ def line_start(text: str, offset: int) -> int:
 
 
 def line_end(text: str, offset: int) -> int:
-    """Offset of the newline ending the line holding ``offset`` (or the end of the text)."""
+    """Offset of the line break (``\n`` or ``\r\n``) ending the line holding ``offset``, or
+    the end of the text."""
     end = text.find("\n", offset)
-    return len(text) if end < 0 else end
+    if end < 0:
+        return len(text)
+    return end - 1 if end > offset and text[end - 1] == "\r" else end
+
+
+def _after_break(text: str, offset: int) -> int:
+    """``offset`` (a line end) moved past its line break."""
+    return offset + (2 if text.startswith("\r\n", offset) else 1 if offset < len(text) else 0)
 
 
 def content_end(text: str, node: YNode) -> int:
@@ -244,8 +252,7 @@ def delete_entry(text: str, mapping: YMap, key: str, path: str, what: str) -> Ed
     start = line_start(text, entry.key_origin.span.start)
     if text[start : entry.key_origin.span.start].strip():
         raise NotEditable(f"{what}: {key!r} does not start its own line")
-    end = line_end(text, content_end(text, entry.value))
-    end = min(len(text), end + 1)
+    end = _after_break(text, line_end(text, content_end(text, entry.value)))
     # A comment directly above a key (same column, no blank line) describes that key.
     start = _comment_block_start(text, start, entry.key_origin.span.start - start)
     return Edit.delete(Span(start, end), path)
@@ -270,7 +277,7 @@ def _comment_block_start(text: str, start: int, column: int) -> int:
     """Move ``start`` up over comment lines at ``column`` directly above it."""
     while start > 0:
         prev = line_start(text, start - 1)
-        line = text[prev : start - 1]
+        line = text[prev : start - 1].removesuffix("\r")
         stripped = line.lstrip(" ")
         if not stripped.startswith("#") or len(line) - len(stripped) != column:
             break
