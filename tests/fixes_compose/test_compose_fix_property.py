@@ -155,3 +155,70 @@ def test_fixed_file_loads_to_the_same_model_except_intended_keys(text: str) -> N
         for f in plan.remaining
         if f.fix is not None and f.fix.edits and f.fix.applicability.value != "display-only"
     ]
+
+
+@st.composite
+def overrides(draw: st.DrawFn) -> tuple[str, str]:
+    base = draw(services())
+    names = [
+        line.strip().rstrip(":")
+        for line in base.splitlines()
+        if line.endswith(":")
+        and line.startswith(" ")
+        and line.strip()[:-1].isalpha()
+        and not line.startswith("     ")
+        and line.strip()[:-1] in ("web", "api", "db", "cache", "job")
+    ]
+    lines = ["services:"]
+    for name in draw(st.lists(st.sampled_from(names), unique=True)) if names else []:
+        lines.append(f"  {name}:")
+        body = draw(
+            st.lists(
+                st.sampled_from(
+                    (
+                        "    privileged: true",
+                        "    read_only: false",
+                        "    user: root",
+                        "    pids_limit: 0",
+                        "    security_opt:\n      - no-new-privileges:false",
+                        "    ports:\n      - '5432:5432'",
+                    )
+                ),
+                min_size=1,
+                max_size=3,
+                unique=True,
+            )
+        )
+        lines.extend(body)
+    return base, "\n".join(lines) + "\n"
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(overrides())
+def test_fixed_override_project_loads_to_the_same_model(texts: tuple[str, str]) -> None:
+    base_text, override_text = texts
+    with tempfile.TemporaryDirectory() as folder:
+        base, override = Path(folder) / "compose.yaml", Path(folder) / "compose.override.yaml"
+        base.write_text(base_text)
+        override.write_text(override_text)
+        options = LoadOptions(environ={}, display_root=Path(folder))
+        original = load_project([base, override], options)
+        plan = plan_compose_fixes([base, override], Config(), unsafe=True, options=options)
+        changed = {c.path: c.fixed for c in plan.changes if not c.created}
+        fixed = load_project([base, override], LoadOptions(environ={}, texts=changed))
+    before, after = _service_model(original), _service_model(fixed)
+    for name in before:
+        fixed_env = {v.name for v in fixed.services[name].environment}
+        before[name]["environment"] = {
+            k: v for k, v in before[name]["environment"].items() if f"{k}_FILE" not in fixed_env
+        }
+    assert after == before
+    # Values set in the override file were fixed there, not shadowed from the base file.
+    for finding in plan.remaining:
+        assert finding.fix is None or "not applied" in finding.fix.title
+    for service in fixed.services.values():
+        assert service.get("privileged") is None or to_python(service.get("privileged")) is False
