@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from seawall.config import Config
 from seawall.harden.owners import Ownership
-from seawall.harden.plan import Assessment, Change
+from seawall.harden.plan import Assessment, Change, assess, find_targets
 from seawall.harden.score import PROJECT, SEVERITY_WEIGHTS, overall, penalty, score_rows
 from seawall.harden.summary import render_summary, summarize
 from seawall.model.finding import Finding, Location, Report, Severity
@@ -103,3 +104,34 @@ def test_change_label_names_service_rule_and_place() -> None:
     change = Change("docker-compose.yml", 7, "CR003", "set read_only", ("worker",))
     assert change.label == "worker: CR003 set read_only (docker-compose.yml:7)"
     assert Path(change.path).name == "docker-compose.yml"
+
+
+def test_ownership_of_a_loaded_project_with_an_override_file(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n"
+        "  api:\n"
+        "    build:\n"
+        "      context: ./api\n"
+        "      dockerfile: Containerfile\n"
+        "  cache:\n"
+        "    image: redis:7\n"
+    )
+    (tmp_path / "docker-compose.override.yml").write_text(
+        "services:\n  cache:\n    privileged: true\n"
+    )
+    (tmp_path / "api").mkdir()
+    (tmp_path / "api" / "Containerfile").write_text("FROM debian:bookworm\nADD a /a\n")
+    (tmp_path / "tools").mkdir()
+    (tmp_path / "tools" / "Dockerfile").write_text("FROM debian:bookworm\n")
+    targets = find_targets(tmp_path, [])
+    assert targets.compose_groups == (("docker-compose.yml", "docker-compose.override.yml"),)
+    assert set(targets.dockerfiles) == {"api/Containerfile", "tools/Dockerfile"}
+    assessment = assess(targets, targets.root, Config())
+    owners = assessment.ownership
+    assert owners.services == ("api", "cache", "tools/Dockerfile")
+    assert owners.dockerfiles["api/Containerfile"] == ("api",)
+    grouped = assessment.by_owner()
+    privileged = [f for f in grouped["cache"] if f.location.path == "docker-compose.override.yml"]
+    assert privileged, grouped["cache"]
+    assert {f.rule_id for f in grouped["api"]} >= {"DF001", "DF012"}
+    assert all(f.location.path == "tools/Dockerfile" for f in grouped["tools/Dockerfile"])

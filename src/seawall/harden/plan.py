@@ -79,11 +79,9 @@ def find_targets(path: Path, compose_files: list[Path]) -> Targets:
 
     if not path.exists():
         raise SourceError(str(path), "no such file or directory")
-    root = (path if path.is_dir() else path.parent).resolve()
+    root = Path(os.path.abspath(path if path.is_dir() else path.parent))
     found = discover([path])
-    groups = [list(g) for g in compose_projects(found.compose_files)] if not compose_files else []
-    if compose_files:
-        groups = [list(compose_files)]
+    groups = [list(compose_files)] if compose_files else compose_projects(found.compose_files)
     relative_groups = tuple(tuple(_relative(p, root) for p in group) for group in groups)
     dockerfiles = tuple(_relative(p, root) for p in found.dockerfiles)
     if not relative_groups and not dockerfiles:
