@@ -33,6 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         action="append",
         type=Path,
         default=[],
+        metavar="FILE",
         help="a Compose file of the project (repeat to merge overrides)",
     )
     p.add_argument("--diff", action="store_true", help="print the changes as a diff; write nothing")
