@@ -202,3 +202,30 @@ def test_reports_never_show_the_secret_a_fix_would_write(fmt: str, tmp_path: Pat
     assert run.returncode == 1, run.stderr
     assert "CR024" in run.stdout
     assert "Xq9-s3cret-value" not in run.stdout + run.stderr
+
+
+def test_a_fix_whose_output_no_longer_loads_is_refused_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from seawall.fixes.compose import rulefix
+    from seawall.model.fix import Edit, Fix
+    from seawall.model.source import Span
+
+    def broken(editor: object, *_: object) -> Fix:
+        text = (tmp_path / "compose.yaml").read_text()
+        at = text.index("privileged")
+        return Fix.unsafe("break the file", Edit(Span(at, at), "[", "compose.yaml"))
+
+    monkeypatch.setitem(rulefix._KINDS, "privileged", broken)
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(PROJECT)
+    plan = plan_compose_fixes(
+        [compose],
+        Config(select=("CR001", "CR006")),
+        unsafe=True,
+        options=LoadOptions(environ={}, display_root=tmp_path),
+    )
+    assert [a.rule_id for a in plan.applied] == ["CR006"]
+    assert [f.rule_id for f in plan.remaining] == ["CR001"]
+    assert len(plan.notes) == 1 and plan.notes[0].startswith("break the file: not applied")
+    assert "privileged: true" in plan.changes[0].fixed

@@ -126,6 +126,8 @@ def apply_compose_fixes(
             continue
         touched |= paths
         changes.extend(plan.changes)
+        for note in plan.notes:
+            print(f"seawall: {note}", file=sys.stderr)
         if args.diff:
             sys.stdout.write(plan.diff())
     if args.diff or not changes:

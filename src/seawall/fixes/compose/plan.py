@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,6 +127,14 @@ class _State:
             if real is not None and real not in self.originals:
                 self.originals[real] = (shown, source.text)
 
+    def snapshot(self) -> tuple[dict[Path, str], dict[Path, tuple[str, str, int]]]:
+        """The pending texts and new files, to restore after a refused fix."""
+        return dict(self.texts), dict(self.created)
+
+    def restore(self, saved: tuple[dict[Path, str], dict[Path, tuple[str, str, int]]]) -> None:
+        """Go back to a snapshot."""
+        self.texts, self.created = dict(saved[0]), dict(saved[1])
+
     def text_of(self, real: Path) -> str:
         if real in self.texts:
             return self.texts[real]
@@ -208,6 +216,44 @@ def _join_inserts(edits: list[Edit]) -> list[Edit]:
     return out
 
 
+def _apply_checked(
+    state: _State,
+    project: ComposeProject,
+    chosen: list[Fix],
+    load: Callable[[], ComposeProject],
+    refused: dict[Fix, str],
+) -> tuple[ComposeProject, list[Fix]]:
+    """Apply ``chosen`` and reload; output that no longer loads is refused fix by fix (each
+    refused fix is recorded with the loader's error and never tried again)."""
+    snapshot = state.snapshot()
+    _apply(state, project, chosen)
+    try:
+        return load(), chosen
+    except (ParseError, SourceError) as exc:
+        state.restore(snapshot)
+        if len(chosen) == 1:
+            refused[chosen[0]] = str(exc)
+            return project, []
+    good: list[Fix] = []
+    for fix in chosen:  # each alone, against the text this pass started from
+        _apply(state, project, [fix])
+        try:
+            load()
+            good.append(fix)
+        except (ParseError, SourceError) as exc:
+            refused[fix] = str(exc)
+        state.restore(snapshot)
+    for group in (good, good[:1]):  # together, else the first alone (the rest next pass)
+        if not group:
+            break
+        _apply(state, project, group)
+        try:
+            return load(), group
+        except (ParseError, SourceError):
+            state.restore(snapshot)
+    return project, []
+
+
 def _gitignore(state: _State) -> None:
     """List every new secret file in the ``.gitignore`` of its folder."""
     by_folder: dict[Path, list[str]] = {}
@@ -260,8 +306,9 @@ def plan_compose_fixes(
     SAFE fixes always, UNSAFE ones with ``unsafe``; DISPLAY_ONLY never. ``skip`` lists
     ``(rule id, service)`` pairs not to fix (service None: project-wide findings; ``"*"``: every
     service), e.g. the hardenings ``harden --verify --keep-working`` backs out. Raises
-    SourceError / ParseError when the project does not load as it is, FixError when fixes would
-    make it stop loading or do not converge. Nothing is written: pass the plan to ``write_plan``.
+    SourceError / ParseError when the project does not load as it is, FixError when fixes do
+    not converge. A fix whose output would no longer load is refused (its finding remains and
+    ``notes`` says why). Nothing is written: pass the plan to ``write_plan``.
     """
     from seawall.fixer import allowed
     from seawall.parsers.compose import LoadOptions, load_project
@@ -269,40 +316,34 @@ def plan_compose_fixes(
 
     base_options = options or LoadOptions()
     state = _State()
+
+    def load() -> ComposeProject:
+        return load_project(list(files), replace(base_options, texts=dict(state.texts)))
+
+    project = load()  # the project as it is: SourceError / ParseError go to the caller
+    before = report = check_project(project, config)
+    state.remember(project)
+    max_passes = 10 + 2 * len(project.services)
     applied: list[AppliedFix] = []
-    before: Report | None = None
-    last_titles: list[str] = []
-    max_passes = 10
+    refused: dict[Fix, str] = {}
     passes = 0
     while True:
-        try:
-            project = load_project(list(files), replace(base_options, texts=dict(state.texts)))
-        except (ParseError, SourceError) as exc:
-            if before is None:
-                raise
-            titles = ", ".join(sorted(set(last_titles)))
-            raise FixError(
-                f"fixes ({titles}) would produce a Compose project that no longer loads: {exc}"
-            ) from None
-        report = check_project(project, config)
-        if before is None:
-            before = report
-            state.remember(project)
-            max_passes = 10 + 2 * len(project.services)
         candidates = [
             f
             for f in report.findings
-            if f.fix is not None and allowed(f.fix, unsafe) and not _skipped(f, skip)
+            if f.fix is not None
+            and allowed(f.fix, unsafe)
+            and f.fix not in refused
+            and not _skipped(f, skip)
         ]
         if not candidates:
             break
         if passes >= max_passes:
             raise FixError(f"{files[0]}: fixes did not converge after {max_passes} passes")
         chosen = _select([f.fix for f in candidates if f.fix is not None])
-        _apply(state, project, chosen)
-        last_titles = [fix.title for fix in chosen]
+        project, kept = _apply_checked(state, project, chosen, load, refused)
         for finding in candidates:
-            if finding.fix in chosen:
+            if finding.fix in kept:
                 applied.append(
                     AppliedFix(
                         finding.rule_id,
@@ -311,6 +352,7 @@ def plan_compose_fixes(
                         finding.location.path,
                     )
                 )
+        report = check_project(project, config)
         passes += 1
     _gitignore(state)
     changes = [
@@ -322,7 +364,6 @@ def plan_compose_fixes(
         FileChange(real, shown, None, text, mode)
         for real, (shown, text, mode) in state.created.items()
     )
-    assert before is not None
     return ComposeFixPlan(
         files=tuple(files),
         changes=tuple(sorted(changes, key=lambda c: c.display)),
@@ -331,4 +372,8 @@ def plan_compose_fixes(
         before=before,
         after=report,
         passes=passes,
+        notes=tuple(
+            f"{title}: not applied, the project would no longer load ({why})"
+            for title, why in sorted((fix.title, why) for fix, why in refused.items())
+        ),
     )
