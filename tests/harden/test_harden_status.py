@@ -113,3 +113,10 @@ def test_confinement_reads_user_rootfs_caps_nnp_and_limits() -> None:
     table = render_confinement([hardened, default])
     assert table.splitlines()[1].split()[:3] == ["web", "10001:10001", "yes"]
     assert "NO" in table.splitlines()[2]
+
+
+def test_a_restart_policy_does_not_hide_a_crash_loop() -> None:
+    info = inspect()
+    info["RestartCount"] = 2
+    status = status_of("web", info)
+    assert (status.state, status.working) == ("restarting", False)

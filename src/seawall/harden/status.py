@@ -88,13 +88,19 @@ def _first(exc: BaseException) -> str:
 
 def _settled(info: Mapping[str, Any], now: float) -> bool:
     state = info.get("State") or {}
-    if state.get("Restarting") or state.get("Status") in ("exited", "dead"):
+    if _crash_looping(info) or state.get("Status") in ("exited", "dead"):
         return True
     health = (state.get("Health") or {}).get("Status")
     if health is not None:
         return health in ("healthy", "unhealthy")
     started = _started_at(state.get("StartedAt", ""))
     return started is not None and now - started >= SETTLE_SECONDS
+
+
+def _crash_looping(info: Mapping[str, Any]) -> bool:
+    """Restarting now, or restarted since ``up`` (a restart policy hides a crash otherwise)."""
+    state = info.get("State") or {}
+    return bool(state.get("Restarting")) or int(info.get("RestartCount") or 0) > 0
 
 
 def _started_at(text: str) -> float | None:
@@ -134,7 +140,7 @@ def status_of(service: str, info: Mapping[str, Any] | None) -> ServiceStatus:
     if info is None:
         return ServiceStatus(service, "missing")
     state = info.get("State") or {}
-    status = "restarting" if state.get("Restarting") else str(state.get("Status", "unknown"))
+    status = "restarting" if _crash_looping(info) else str(state.get("Status", "unknown"))
     health = (state.get("Health") or {}).get("Status")
     exit_code = int(state.get("ExitCode", 0)) if status in ("exited", "dead") else None
     ports = _probe_ports(info) if status == "running" else ()
