@@ -78,6 +78,8 @@ def check_project(project: ComposeProject, config: Config) -> Report:
         found, errors = run_rules(compose_rules, project, ctx)
         findings.extend(found)
         report.errors.extend(errors)
+    # The reporters take rule metadata from here instead of importing every rule family.
+    report.rules.update((r.meta.id, r) for r in (*workload_rules, *sc_rules, *compose_rules))
     suppressions = {path: parse_suppressions(source) for path, source in project.sources.items()}
     report.findings, report.suppressed = filter_suppressed(
         _unique(findings), suppressions, report.sources
