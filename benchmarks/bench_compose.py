@@ -174,11 +174,15 @@ def run_cli(argv: list[str], repeat: int, cwd: Path | None = None) -> tuple[floa
     for _ in range(repeat):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, check=False)
-        walls.append(time.perf_counter() - start)
+        # Output goes to a file: Node tools exiting early cut output written to a pipe short.
+        with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+            subprocess.run(argv, stdout=stdout, stderr=stderr, cwd=cwd, check=False)
+            walls.append(time.perf_counter() - start)
+            stdout.seek(0)
+            stderr.seek(0)
+            out = stdout.read() or stderr.read()
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-        out = done.stdout if done.stdout.strip() else done.stderr
     return statistics.median(walls), statistics.median(cpus), out
 
 
