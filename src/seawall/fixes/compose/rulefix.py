@@ -53,7 +53,7 @@ def service_fix(ctx: Context, workload: Workload, kind: str, **detail: Any) -> F
     project = _project(ctx, workload)
     if project is None:
         return None
-    editor = ServiceEditor(files_of(project, ctx.extra), workload.name)
+    editor = files_of(project, ctx.extra).editor(workload.name)
     service = project.services[workload.name]
     return _KINDS[kind](editor, service, workload, ctx, detail)
 
@@ -278,7 +278,7 @@ def project_fix(ctx: Context, project: ComposeProject, kind: str, **detail: Any)
     """The fix of a project-wide (DC) finding: ``port`` (service, port) or ``segmentation``."""
     files = files_of(project, ctx.extra)
     if kind == "port":
-        return port_fix(ServiceEditor(files, detail["service"]), detail["port"])
+        return port_fix(files.editor(detail["service"]), detail["port"])
     from seawall.fixes.compose.segmentation import segmentation_fix
 
     return segmentation_fix(project, detail["graph"], ctx.extra)

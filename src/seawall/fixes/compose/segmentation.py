@@ -72,7 +72,7 @@ def _build(project: ComposeProject, graph: ServiceGraph, cache: dict[str, Any]) 
     plan = plan_networks(graph)
     files = files_of(project, cache)
     try:
-        edits = [_service_networks(ServiceEditor(files, name), nets) for name, nets in plan.items()]
+        edits = [_service_networks(files.editor(name), nets) for name, nets in plan.items()]
         edits.append(_declare(project, files, internal))
     except NotEditable as exc:
         return Fix.display_only(f"{title} (not applied: {exc.reason})")

@@ -48,6 +48,7 @@ class ProjectFiles:
         self.project = project
         self._roots: dict[str, YNode | None] = {}
         self._styles: dict[str, Style] = {}
+        self._editors: dict[str, ServiceEditor] = {}
         # One file without include: the loaded tree is the file's own (same spans), no re-parse.
         if len(project.compose_files) == 1 and "include" not in project.root:
             self._roots[project.compose_files[0]] = project.root
@@ -79,6 +80,13 @@ class ProjectFiles:
         """A file's top-level mapping."""
         root = self.root(path)
         return root if isinstance(root, YMap) else None
+
+    def editor(self, service: str) -> ServiceEditor:
+        """The (cached) editor of one service."""
+        found = self._editors.get(service)
+        if found is None:
+            found = self._editors[service] = ServiceEditor(self, service)
+        return found
 
     def service_places(self, name: str) -> list[Place]:
         """The mappings of service ``name`` in every file of the project, in load order."""
