@@ -168,3 +168,17 @@ def test_skip_leaves_chosen_hardenings_out(tmp_path: Path) -> None:
         ("CR004", "db"),
         ("CR004", "web"),
     ]
+
+
+def test_a_locally_built_image_is_not_taken_for_the_official_one(tmp_path: Path) -> None:
+    plan = _fix(
+        tmp_path,
+        "services:\n  db:\n    build: ./db\n    image: myorg/postgres:16\n",
+        "CR002",
+        "CR004",
+    )
+    fixed = _fixed(tmp_path, plan)
+    assert _list(fixed, "db", "cap_add") == []  # the table's gosu capabilities do not apply
+    [remaining] = plan.remaining
+    assert remaining.rule_id == "CR002"
+    assert remaining.fix is not None and "built here" in remaining.fix.title

@@ -199,6 +199,12 @@ def needs_of(image: str | None) -> ImageNeeds | None:
     return _TABLE.get(name)
 
 
+def service_needs(image: str | None, built: bool) -> ImageNeeds | None:
+    """The needs of a service's image; None when it is built locally (``build:``), since its
+    Dockerfile, not the official image, decides what it needs."""
+    return None if built else needs_of(image)
+
+
 def known_images() -> tuple[str, ...]:
     """Image names the table knows (for documentation and tests)."""
     return tuple(sorted((*_TABLE, *_ALIASES)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from seawall.fixes.compose.image_needs import GENERIC_TMPFS, needs_of
+from seawall.fixes.compose.image_needs import GENERIC_TMPFS, service_needs
 from seawall.fixes.compose.service_edit import ServiceEditor, files_of, scalar_texts
 from seawall.fixes.compose.yamledit import NotEditable, quote
 from seawall.model.fix import Edit, Fix
@@ -98,7 +98,7 @@ def needed_caps(service: ComposeService, workload: Workload) -> tuple[list[str],
     """The capabilities to add back after dropping ALL, with why."""
     if not runs_as_root(workload):
         return [], "the service runs as a non-root user"
-    needs = needs_of(service.image)
+    needs = service_needs(service.image, service.has_build)
     caps: list[str] = []
     why = []
     if needs is not None:
@@ -159,7 +159,7 @@ def _no_new_privileges(editor: ServiceEditor, *_: Any) -> Fix:
 
 
 def _read_only(editor: ServiceEditor, service: ComposeService, workload: Workload, *_: Any) -> Fix:
-    needs = needs_of(service.image)
+    needs = service_needs(service.image, service.has_build)
     paths = list(needs.tmpfs if needs is not None else GENERIC_TMPFS)
     covered = {m.value.target.rstrip("/") or "/" for m in workload.mounts.value}
     covered.update((t.value.split(":", 1)[0].rstrip("/") or "/") for t in workload.tmpfs.value)
@@ -178,14 +178,14 @@ def _read_only(editor: ServiceEditor, service: ComposeService, workload: Workloa
 
 
 def _user(editor: ServiceEditor, service: ComposeService, *_: Any) -> Fix:
-    needs = needs_of(service.image)
+    needs = service_needs(service.image, service.has_build)
     if needs is None or needs.user is None:
-        reason = (
-            needs.user_reason
-            if needs is not None
-            else f"image {service.image or '(built locally)'!r} is not known to support a "
-            "non-root user"
-        )
+        if needs is not None:
+            reason = needs.user_reason
+        elif service.has_build:
+            reason = "the image is built here: give its Dockerfile a non-root USER"
+        else:
+            reason = f"image {service.image!r} is not known to support a non-root user"
         return Fix.display_only(f"set 'user:' to an unprivileged UID:GID (not applied: {reason})")
     user = needs.user
     return guarded(

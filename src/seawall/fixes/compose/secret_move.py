@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from seawall.fixes.compose.image_needs import needs_of
+from seawall.fixes.compose.image_needs import service_needs
 from seawall.fixes.compose.yamledit import (
     NotEditable,
     Value,
@@ -55,16 +55,17 @@ def move_secrets(editor: ServiceEditor, service: ComposeService, ctx: Context) -
     from seawall.rules.workload._common import secret_kind
 
     title = f"move literal secrets of service '{service.name}' into Compose secrets files"
-    needs = needs_of(service.image)
+    needs = service_needs(service.image, service.has_build)
     literal = [
         v for v in service.environment if secret_kind(v.name, v.value) and v.source == "environment"
     ]
     if not literal:
         return Fix.display_only(f"{title} (not applied: the values come from env_file files)")
     if needs is None or not needs.file_env:
+        image = "the image built here" if service.has_build else f"image {service.image!r}"
         return Fix.display_only(
-            f"{title} (not applied: image {service.image or '(built locally)'!r} is not known "
-            "to read *_FILE variables; the application must read the secret file)"
+            f"{title} (not applied: {image} is not known to read *_FILE variables; the "
+            "application must read the secret file)"
         )
     movable = [v for v in literal if v.name in needs.file_env]
     if not movable:
