@@ -1,7 +1,8 @@
 """Images in the local Docker daemon, exported with the Engine API and spooled to a temp file.
 
 ``docker save`` output must be seekable (the legacy format puts ``manifest.json`` last), so the
-stream is spooled to an unnamed temporary file — never extracted — and read like an archive.
+stream is spooled to a file in a private temporary folder (removed afterwards) — never
+extracted — and read like an archive.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from seawall.errors import DaemonError, SourceError
@@ -60,18 +62,20 @@ def open_daemon(ref: str, limits: Limits, client: Any | None = None) -> Iterator
         raise SourceError(ref, "no such image in the Docker daemon") from None
     except docker.errors.DockerException as exc:
         raise DaemonError(f"Docker daemon error for {ref}: {one_line(exc)}") from None
-    with tempfile.TemporaryFile(prefix="seawall-save-") as spool:
+    with tempfile.TemporaryDirectory(prefix="seawall-save-") as folder:
+        # A named spool file: layers are then read by byte range, hashed in parallel.
+        path = Path(folder) / "export.tar"
         written = 0
         try:
-            for chunk in image.save(chunk_size=1 << 20, named=True):
-                written += len(chunk)
-                if written > limits.max_total_bytes:
-                    raise SourceError(ref, f"export larger than {limits.max_total_bytes} bytes")
-                spool.write(chunk)
+            with path.open("wb") as spool:
+                for chunk in image.save(chunk_size=1 << 20, named=True):
+                    written += len(chunk)
+                    if written > limits.max_total_bytes:
+                        raise SourceError(ref, f"export larger than {limits.max_total_bytes} bytes")
+                    spool.write(chunk)
         except docker.errors.DockerException as exc:
             raise DaemonError(f"Docker daemon error exporting {ref}: {one_line(exc)}") from None
-        spool.seek(0)
-        with open_fileobj(spool, ref, limits) as raw:
+        with path.open("rb") as export, open_fileobj(export, ref, limits, path) as raw:
             tags = raw.tags or tuple(getattr(image, "tags", ()) or ())
             yield RawImage(
                 reference=ref,

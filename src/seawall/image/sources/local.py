@@ -335,11 +335,16 @@ def open_path(
 
 
 @contextlib.contextmanager
-def open_fileobj(fileobj: BinaryIO, label: str, limits: Limits) -> Iterator[RawImage]:
-    """Open a seekable docker-save stream (e.g. a spooled daemon export) as a RawImage."""
+def open_fileobj(
+    fileobj: BinaryIO, label: str, limits: Limits, path: Path | None = None
+) -> Iterator[RawImage]:
+    """Open a seekable docker-save stream (e.g. a spooled daemon export) as a RawImage.
+
+    ``path``: the file ``fileobj`` reads, when there is one (layers are then read by range).
+    """
     try:
         archive = tarfile.open(fileobj=fileobj, mode="r:")  # noqa: SIM115 - closed below
     except tarfile.TarError as exc:
         raise SourceError(label, f"not a tar archive ({one_line(exc)})") from None
     with archive:
-        yield from_store(TarStore(archive, label), limits, None)
+        yield from_store(TarStore(archive, label, path), limits, None)
