@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -220,3 +221,26 @@ def test_a_dockerfile_without_compose_is_scored_under_its_path(tmp_path: Path) -
     assert row[0] == "Dockerfile" and int(row[1]) < int(row[2])
     fixed = (tmp_path / "Dockerfile").read_text()
     assert "COPY app.py /app/" in fixed and fixed.rstrip().endswith("USER 10001:10001")
+
+
+def test_json_output_is_one_versioned_document(tmp_path: Path) -> None:
+    project = copy_project(DEMO, tmp_path)
+    before = tree(project)
+    proc = seawall("harden", str(project), "--diff", "--format", "json", "--no-config")
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)
+    assert document["version"] == 1 and document["written"] is False
+    assert document["verify"] is None
+    assert document["score"]["before"] < document["score"]["after"]
+    web = next(s for s in document["services"] if s["name"] == "web")
+    assert any(item.startswith("CR003 ") for item in web["resolved"])
+    assert {f["path"] for f in document["files"]} == {
+        "docker-compose.yml",
+        "web/Dockerfile",
+        "worker/Dockerfile",
+        "store/Dockerfile",
+    }
+    assert tree(project) == before
+    proc = seawall("harden", str(project), "-F", "json", "--no-config")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["written"] is True
+    assert tree(project) != before

@@ -7,9 +7,15 @@ import argparse
 import importlib.util
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seawall.commands._output import add_config_options, resolve_config
 from seawall.errors import ConfigError, FixError, SeawallError
+
+if TYPE_CHECKING:
+    from seawall.harden.plan import Hardened
+    from seawall.harden.summary import Summary
+    from seawall.harden.verify import Verification
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -66,6 +72,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="recordings per service (default 3)",
     )
+    p.add_argument(
+        "--format",
+        "-F",
+        choices=("text", "json"),
+        default="text",
+        help="output format (default: text; the progress of --verify goes to stderr)",
+    )
     add_config_options(p)
 
 
@@ -77,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     """0: hardened (or diff shown); 1: --verify found a broken service (nothing written);
     2: bad input, unreadable files, daemon problems."""
     from seawall.harden.plan import Hardener, assess, find_targets, planned_changes
-    from seawall.harden.summary import render_summary, summarize
+    from seawall.harden.summary import summarize
     from seawall.harden.workspace import Workspace, commit
 
     if args.keep_working and not args.verify:
@@ -110,7 +123,6 @@ def run(args: argparse.Namespace) -> int:
         changes = planned_changes(before) + (step.changes if step is not None else ())
         verification = None
         if args.verify:
-            from seawall.harden.report import render_verification
             from seawall.harden.verify import verify
 
             verification = verify(
@@ -125,17 +137,36 @@ def run(args: argparse.Namespace) -> int:
         if result.after.report.errors:
             first = result.after.report.errors[0]
             raise FixError(f"the hardened {first.path} does not check: {first.message}")
-        _say(render_summary(summarize(before, result.after, result.backed_out)))
-        if verification is not None:
-            _say(render_verification(verification))
-            if not verification.passed:
-                _say("hardening broke a service: nothing written")
-                return 1
-        if args.diff:
-            from seawall.harden.report import render_diff
+        summary = summarize(before, result.after, result.backed_out)
+        broken = verification is not None and not verification.passed
+        written = not broken and not args.diff
+        if written:
+            commit(targets.root, list(result.files))
+    _emit(args, summary, verification, result, written)
+    return 1 if broken else 0
 
-            sys.stdout.write(render_diff(result.files))
-            return 0
-        commit(targets.root, list(result.files))
-    _say(f"hardened: {len(result.files)} file(s) written")
-    return 0
+
+def _emit(
+    args: argparse.Namespace,
+    summary: Summary,
+    verification: Verification | None,
+    result: Hardened,
+    written: bool,
+) -> None:
+    """Print the outcome in the chosen format."""
+    from seawall.harden.report import render_diff, render_json, render_verification
+    from seawall.harden.summary import render_summary
+
+    if args.format == "json":
+        sys.stdout.write(render_json(summary, verification, result.files, written=written))
+        return
+    _say(render_summary(summary))
+    if verification is not None:
+        _say(render_verification(verification))
+        if not verification.passed:
+            _say("hardening broke a service: nothing written")
+            return
+    if args.diff:
+        sys.stdout.write(render_diff(result.files))
+    else:
+        _say(f"hardened: {len(result.files)} file(s) written")

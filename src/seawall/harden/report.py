@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterable
+from typing import Any
 
 from seawall.harden.inspection import render_confinement
+from seawall.harden.status import ServiceStatus
+from seawall.harden.summary import Summary
 from seawall.harden.verify import Verification
 from seawall.harden.workspace import FileChange
+
+JSON_VERSION = 1
 
 SECRET_MODE = 0o600
 
@@ -63,3 +69,80 @@ def render_diff(files: Iterable[FileChange]) -> str:
             )
         )
     return "".join(out)
+
+
+def _status(status: ServiceStatus | None) -> dict[str, Any] | None:
+    if status is None:
+        return None
+    return {
+        "state": status.state,
+        "exit_code": status.exit_code,
+        "health": status.health,
+        "ports": {port: answered for port, answered in status.ports},
+        "working": status.working,
+    }
+
+
+def _verification(result: Verification) -> dict[str, Any]:
+    return {
+        "passed": result.passed,
+        "runs": result.runs,
+        "services": {
+            name: {
+                "original": _status(status),
+                "hardened": _status(result.hardened.statuses.get(name)),
+                "final": _status(result.final_outcome.statuses.get(name)),
+            }
+            for name, status in result.original.statuses.items()
+        },
+        "hardened_up_error": result.hardened.up_error,
+        "broken": {name: list(reasons) for name, reasons in result.broken.items()},
+        "culprits": (
+            None
+            if result.culprits is None
+            else [
+                {
+                    "services": list(c.services),
+                    "rule": c.rule_id,
+                    "title": c.title,
+                    "path": c.path,
+                    "line": c.line,
+                }
+                for c in sorted(result.culprits, key=lambda c: c.label)
+            ]
+        ),
+        "confinement": {
+            row.service: {"user": row.user, **{name: held for name, held in row.properties}}
+            for row in result.final_outcome.confinement
+        },
+    }
+
+
+def render_json(
+    summary: Summary,
+    verification: Verification | None,
+    files: Iterable[FileChange],
+    *,
+    written: bool,
+) -> str:
+    """The whole outcome as one versioned JSON document (secret contents never included)."""
+    document = {
+        "version": JSON_VERSION,
+        "score": {"before": summary.before, "after": summary.after},
+        "services": [
+            {
+                "name": s.name,
+                "before": s.before,
+                "after": s.after,
+                "resolved": list(s.resolved),
+                "introduced": list(s.introduced),
+                "remaining": list(s.remaining),
+                "backed_out": list(s.backed_out),
+            }
+            for s in summary.services
+        ],
+        "files": [{"path": f.path, "created": f.original is None} for f in files],
+        "written": written,
+        "verify": None if verification is None else _verification(verification),
+    }
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
