@@ -244,3 +244,19 @@ def test_json_output_is_one_versioned_document(tmp_path: Path) -> None:
     proc = seawall("harden", str(project), "-F", "json", "--no-config")
     assert proc.returncode == 0 and json.loads(proc.stdout)["written"] is True
     assert tree(project) != before
+
+
+def test_several_projects_are_told_apart_and_build_contexts_resolve_per_project(
+    tmp_path: Path,
+) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "compose.yaml").write_text("services:\n  web:\n    build: .\n")
+        (tmp_path / name / "Dockerfile").write_text("FROM debian:bookworm\nADD x /x\n")
+    proc = seawall("harden", str(tmp_path), "--no-config")
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split()[0] for line in proc.stdout.splitlines()[1:3]]
+    assert rows == ["a/compose.yaml:web", "b/compose.yaml:web"]
+    for name in ("a", "b"):
+        assert "COPY x /x" in (tmp_path / name / "Dockerfile").read_text()
+        assert "read_only: true" in (tmp_path / name / "compose.yaml").read_text()

@@ -24,6 +24,9 @@ def apply_compose_fixes(files: list[Path], root: Path, config: Config) -> None:
     from seawall.parsers.compose import LoadOptions
 
     plan = plan_compose_fixes(
-        files, config, unsafe=True, options=LoadOptions(project_dir=root, display_root=root)
+        files,
+        config,
+        unsafe=True,
+        options=LoadOptions(project_dir=files[0].parent, display_root=root),
     )
     write_plan(plan)

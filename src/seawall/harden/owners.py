@@ -47,8 +47,9 @@ class Ownership:
         return grouped
 
 
-def ownership(project: ComposeProject, root: Path) -> Ownership:
-    """Build the ownership map of a loaded project; display paths are relative to ``root``."""
+def ownership(project: ComposeProject, root: Path, prefix: str = "") -> Ownership:
+    """Build the ownership map of a loaded project; display paths are relative to ``root``;
+    service names get ``prefix`` (to tell projects apart when several are hardened together)."""
     from seawall.parsers.yamldoc import YMap, parse_yaml
     from seawall.targets.read import display_path
 
@@ -59,7 +60,7 @@ def ownership(project: ComposeProject, root: Path) -> Ownership:
         if not isinstance(services, YMap):
             continue
         regions[shown] = tuple(
-            (entry.key_origin.span.start, entry.value.origin.span.end, name)
+            (entry.key_origin.span.start, entry.value.origin.span.end, prefix + name)
             for name, entry in services.entries.items()
             if name in project.services
         )
@@ -68,8 +69,8 @@ def ownership(project: ComposeProject, root: Path) -> Ownership:
         path = dockerfile_of(project, service)
         if path is not None:
             shown = display_path(path, root)
-            dockerfiles[shown] = (*dockerfiles.get(shown, ()), name)
-    return Ownership(tuple(project.services), regions, dockerfiles)
+            dockerfiles[shown] = (*dockerfiles.get(shown, ()), prefix + name)
+    return Ownership(tuple(prefix + s for s in project.services), regions, dockerfiles)
 
 
 def dockerfile_of(project: ComposeProject, service: ComposeService) -> Path | None:

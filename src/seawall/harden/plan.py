@@ -108,12 +108,12 @@ def assess(targets: Targets, root: Path, config: Config) -> Assessment:
     for shown in targets.dockerfiles:
         report.extend(check_dockerfile(root / shown, shown, config))
     owners = Ownership()
+    several = len(targets.compose_groups) > 1
     for group in targets.compose_groups:
-        project = load_project(
-            [root / f for f in group], LoadOptions(project_dir=root, display_root=root)
-        )
+        files = [root / f for f in group]
+        project = load_project(files, LoadOptions(project_dir=files[0].parent, display_root=root))
         report.extend(check_project(project, config))
-        owners = _merge(owners, ownership(project, root))
+        owners = _merge(owners, ownership(project, root, f"{group[0]}:" if several else ""))
     # A Dockerfile no service builds is scored on its own, under its path.
     alone = [d for d in targets.dockerfiles if d not in owners.dockerfiles]
     if alone:
