@@ -387,6 +387,24 @@ def test_port_and_volume_syntax(project_in: Load) -> None:
         ("services: [a]\n", "'services' must be a mapping", 1),
         ("services:\n  web:\n    image: a:1\n    ports: ['99999:80']\n", "invalid host port", 4),
         (
+            "services:\n  web:\n    image: a:1\n    deploy:\n      resources:\n"
+            "        limits: {memroy: 512m}\n",
+            "service 'web': unknown key 'memroy' in deploy.resources.limits",
+            6,
+        ),
+        (
+            "services:\n  web:\n    image: a:1\n    volumes:\n"
+            "      - {type: bind, source: ./x, target: /x, readonly: true}\n",
+            "service 'web': unknown key 'readonly' in volumes entry",
+            5,
+        ),
+        (
+            "services:\n  web:\n    image: a:1\n    healthcheck:\n      test: [CMD, x]\n"
+            "      intervall: 5s\n",
+            "service 'web': unknown key 'intervall' in healthcheck",
+            6,
+        ),
+        (
             "services:\n  web:\n    image: a:1\n    ports:\n      - '::80:80'\n",
             "invalid host IP address ':'",
             5,

@@ -43,6 +43,7 @@ from seawall.parsers.yamldoc import (
     YMap,
     YNode,
     YScalar,
+    YSeq,
     describe,
     parse_yaml,
     read_source,
@@ -232,6 +233,13 @@ def group_projects(files: Sequence[Path]) -> list[list[Path]]:
 # ---------------------------------------------------------------- loading
 
 
+def _items(node: YNode | None) -> list[YMap]:
+    """The mapping items of a list node (long-syntax entries)."""
+    if not isinstance(node, YSeq):
+        return []
+    return [item for item in node.items if isinstance(item, YMap)]
+
+
 @dataclass
 class _Loader:
     options: LoadOptions
@@ -342,6 +350,27 @@ class _Loader:
         for key, attr in node.entries.items():
             if key not in compose_keys.SERVICE and not compose_keys.is_extension(key):
                 raise self.fail(attr.key_origin, f"service {name!r}: unknown key {key!r}")
+        for path, known in compose_keys.NESTED.items():
+            found: YNode | None = node
+            for step in path:
+                found = found.get(step) if isinstance(found, YMap) else None
+            if isinstance(found, YMap):
+                self.check_keys(name, ".".join(path), found, known)
+        for item in _items(node.get("ports")):
+            self.check_keys(name, "ports entry", item, compose_keys.PORT)
+        for item in _items(node.get("volumes")):
+            self.check_keys(name, "volumes entry", item, compose_keys.VOLUME)
+            for option, known in compose_keys.VOLUME_OPTIONS.items():
+                value = item.get(option)
+                if isinstance(value, YMap):
+                    self.check_keys(name, f"volumes entry {option}", value, known)
+
+    def check_keys(self, service: str, where: str, node: YMap, known: frozenset[str]) -> None:
+        for key, entry in node.entries.items():
+            if key not in known and not compose_keys.is_extension(key):
+                raise self.fail(
+                    entry.key_origin, f"service {service!r}: unknown key {key!r} in {where}"
+                )
 
     def services_of(self, doc: YMap) -> YMap:
         services = doc.get("services")

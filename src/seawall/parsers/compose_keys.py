@@ -119,3 +119,43 @@ SERVICE = frozenset(
 def is_extension(key: str) -> bool:
     """``x-`` keys are extension fields, free for users."""
     return key.startswith("x-")
+
+
+# Nested mappings whose keys are checked too: a typo there (`memroy`, `readonly`) would silently
+# drop the very setting a rule looks for. Paths are keys below a service.
+NESTED: dict[tuple[str, ...], frozenset[str]] = {
+    ("healthcheck",): frozenset(
+        {"test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"}
+    ),
+    ("deploy",): frozenset(
+        {
+            "mode",
+            "endpoint_mode",
+            "replicas",
+            "labels",
+            "rollback_config",
+            "update_config",
+            "resources",
+            "restart_policy",
+            "placement",
+        }
+    ),
+    ("deploy", "resources"): frozenset({"limits", "reservations"}),
+    ("deploy", "resources", "limits"): frozenset({"cpus", "memory", "pids"}),
+    ("deploy", "resources", "reservations"): frozenset(
+        {"cpus", "memory", "generic_resources", "devices"}
+    ),
+    ("deploy", "restart_policy"): frozenset({"condition", "delay", "max_attempts", "window"}),
+    ("logging",): frozenset({"driver", "options"}),
+}
+# Long syntax of a ``ports`` / ``volumes`` entry, and the per-type options of a volume entry.
+PORT = frozenset({"name", "mode", "host_ip", "target", "published", "protocol", "app_protocol"})
+VOLUME = frozenset(
+    {"type", "source", "target", "read_only", "consistency", "bind", "volume", "tmpfs", "image"}
+)
+VOLUME_OPTIONS: dict[str, frozenset[str]] = {
+    "bind": frozenset({"propagation", "create_host_path", "recursive", "selinux"}),
+    "volume": frozenset({"labels", "nocopy", "subpath"}),
+    "tmpfs": frozenset({"size", "mode"}),
+    "image": frozenset({"subpath"}),
+}
