@@ -109,3 +109,21 @@ def test_daemon_dying_during_verify_is_one_error_line(
     assert "Docker daemon" in last or "docker-compose" in last or "does not work" in last, err
     assert "Traceback" not in err
     assert tree(project) == before
+
+
+def test_a_failed_build_is_recorded_without_waiting_for_the_timeout(
+    tmp_path: Path, dockerd: DockerDaemon, busybox_image: str, compose_cli: str
+) -> None:
+    from seawall.harden.verify import Verifier
+
+    (tmp_path / "Dockerfile").write_text(f"FROM {busybox_image}\nRUN false\n")
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("services:\n  app:\n    build: .\n")
+    verifier = Verifier(dockerd.client(), dockerd.docker_host, ("app",), timeout=120, log=print)
+    started = time.monotonic()
+    outcome = verifier.run([compose], "unbuildable")
+    assert time.monotonic() - started < 60
+    assert outcome.up_error is not None
+    assert outcome.statuses["app"].state == "missing"
+    assert not outcome.statuses["app"].working
+    assert verify_projects(dockerd) == set()

@@ -86,6 +86,14 @@ def _first(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
 
 
+def _service_settled(info: Mapping[str, Any] | None, now: float, up_failed: bool) -> bool:
+    if info is None:
+        return up_failed
+    if up_failed and (info.get("State") or {}).get("Status") == "created":
+        return True
+    return _settled(info, now)
+
+
 def _settled(info: Mapping[str, Any], now: float) -> bool:
     state = info.get("State") or {}
     if _crash_looping(info) or state.get("Status") in ("exited", "dead"):
@@ -122,13 +130,18 @@ def wait_until_settled(
     services: tuple[str, ...],
     timeout: float,
     clock: Callable[[], float] = time.time,
+    *,
+    up_failed: bool = False,
 ) -> dict[str, dict[str, Any]]:
-    """Poll until every service is healthy/unhealthy, has exited, or has run long enough."""
+    """Poll until every service is healthy/unhealthy, has exited, or has run long enough.
+
+    After a failed ``up`` the services it never created or started are not waited for.
+    """
     deadline = clock() + timeout
     while True:
         containers = project_containers(client, project)
         now = clock()
-        if all(s in containers and _settled(containers[s], now) for s in services):
+        if all(_service_settled(containers.get(s), now, up_failed) for s in services):
             return containers
         if now >= deadline:
             return containers

@@ -104,7 +104,11 @@ class Verifier:
                 up_error = compose.up()
                 up_done = time.monotonic()
                 containers = wait_until_settled(
-                    self.client, compose.name, self.services, self.timeout
+                    self.client,
+                    compose.name,
+                    self.services,
+                    self.timeout,
+                    up_failed=up_error is not None,
                 )
                 settled = time.monotonic()
                 statuses = {s: status_of(s, containers.get(s)) for s in self.services}
