@@ -28,6 +28,7 @@ from harness.availability import provide
 from seawall.cli import main
 from seawall.errors import DaemonError, SourceError
 from seawall.image.load import load_image
+from seawall.image.sources import registry as registry_source
 from seawall.image.sources.base import Platform
 
 DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
@@ -166,6 +167,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyP
     for name in ("SEAWALL_REGISTRY_USERNAME", "SEAWALL_REGISTRY_PASSWORD", "SSL_CERT_FILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker-config"))
+    monkeypatch.setattr(registry_source, "CERTS_D_FOLDERS", (tmp_path / "certs.d",))
     return monkeypatch
 
 
@@ -232,6 +234,19 @@ def test_https_certificate_is_verified(
     # HTTPS to a plain-HTTP registry: the error says what to do.
     with pytest.raises(DaemonError, match="--insecure"):
         load_image(f"registry:{pushed}")
+
+
+def test_private_ca_from_docker_certs_d(
+    token_registry: SecureRegistry, clean_env, tmp_path: Path
+) -> None:
+    # Docker's convention: /etc/docker/certs.d/<host:port>/*.crt (the folder is redirected here).
+    folder = tmp_path / "certs.d" / token_registry.host
+    folder.mkdir(parents=True)
+    (folder / "ca.crt").write_bytes(token_registry.cert.read_bytes())
+    assert load_image(f"registry:{token_registry.host}/public/busybox:1").layers
+    (folder / "ca.crt").write_text("not a certificate")
+    with pytest.raises(SourceError, match="cannot load CA"):
+        load_image(f"registry:{token_registry.host}/public/busybox:1")
 
 
 def test_cli_audits_from_https_token_registry(

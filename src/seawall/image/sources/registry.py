@@ -3,8 +3,9 @@
 Authentication: anonymous, Basic (credentials from ``~/.docker/config.json`` ``auths`` entries or
 ``SEAWALL_REGISTRY_USERNAME``/``SEAWALL_REGISTRY_PASSWORD``), and Bearer tokens obtained from the
 realm named in a ``WWW-Authenticate`` challenge. ``insecure`` switches to plain HTTP; over HTTPS
-the certificate is verified against the system CAs (``SSL_CERT_FILE`` adds a private CA). Blobs are
-streamed from the response: memory does not grow with their size.
+the certificate is verified against the system CAs plus, as Docker does, the ``*.crt`` files in
+``/etc/docker/certs.d/<host[:port]>/`` or ``~/.docker/certs.d/<host[:port]>/`` (``SSL_CERT_FILE``
+also works). Blobs are streamed from the response: memory does not grow with their size.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from seawall.image.streams import one_line, read_capped
 _ACCEPT = ", ".join([MEDIA_OCI_INDEX, MEDIA_DOCKER_LIST, MEDIA_OCI_MANIFEST, MEDIA_DOCKER_MANIFEST])
 _CHALLENGE_PARAM = re.compile(r'(\w+)="([^"]*)"')
 _TIMEOUT = 60
+# Where Docker looks for a registry's private CA (``<folder>/<host[:port]>/*.crt``).
+CERTS_D_FOLDERS = (Path("/etc/docker/certs.d"), Path.home() / ".docker" / "certs.d")
 
 
 class _NoAuthOnRedirect(urllib.request.HTTPRedirectHandler):
@@ -60,6 +63,27 @@ class _NoAuthOnRedirect(urllib.request.HTTPRedirectHandler):
             new.headers.pop("Authorization", None)
             new.unredirected_hdrs.pop("Authorization", None)
         return new
+
+
+def _tls_handler(registry: str) -> urllib.request.HTTPSHandler | None:
+    """An HTTPS handler that also trusts the registry's CAs from a Docker certs.d folder."""
+    cas = sorted(
+        crt
+        for folder in CERTS_D_FOLDERS
+        if (folder / registry).is_dir()
+        for crt in (folder / registry).glob("*.crt")
+    )
+    if not cas:
+        return None
+    import ssl
+
+    context = ssl.create_default_context()
+    for ca in cas:
+        try:
+            context.load_verify_locations(cafile=str(ca))
+        except (OSError, ssl.SSLError) as exc:
+            raise SourceError(registry, f"cannot load CA {ca}: {one_line(exc)}") from None
+    return urllib.request.HTTPSHandler(context=context)
 
 
 def _docker_config_auth(registry: str) -> str | None:
@@ -87,7 +111,7 @@ def _tls_hint(reason: object) -> str:
     if "WRONG_VERSION_NUMBER" in text or "record layer failure" in text:
         return " (the registry speaks plain HTTP: use --insecure)"
     if "CERTIFICATE_VERIFY_FAILED" in text:
-        return " (trust its CA with SSL_CERT_FILE)"
+        return " (put its CA in /etc/docker/certs.d/<host:port>/ca.crt or SSL_CERT_FILE)"
     return ""
 
 
@@ -97,7 +121,11 @@ class RegistryClient:
     def __init__(self, ref: Reference, insecure: bool = False) -> None:
         self.ref = ref
         self.scheme = "http" if insecure else "https"
-        self._opener = urllib.request.build_opener(_NoAuthOnRedirect())
+        handlers: list[urllib.request.BaseHandler] = [_NoAuthOnRedirect()]
+        tls = None if insecure else _tls_handler(ref.registry)
+        if tls is not None:
+            handlers.append(tls)
+        self._opener = urllib.request.build_opener(*handlers)
         self._authorization: str | None = None
         user = os.environ.get("SEAWALL_REGISTRY_USERNAME")
         password = os.environ.get("SEAWALL_REGISTRY_PASSWORD")
