@@ -24,6 +24,7 @@ from seawall.harden.inspection import Confinement, confinement
 from seawall.harden.plan import Change, Hardened, Hardener
 from seawall.harden.score import PROJECT
 from seawall.harden.status import ServiceStatus, regressions, status_of, wait_until_settled
+from seawall.harden.workspace import Workspace
 
 DEFAULT_TIMEOUT = 90.0
 
@@ -167,8 +168,9 @@ def _verify(
     changes: tuple[Change, ...],
     keep_working: bool,
 ) -> Verification:
-    root = hardener.targets.root
-    original = verifier.run([root / f for f in group], "original")
+    # The original runs from a copy too: its bind mounts must not write into the project folder.
+    with Workspace(hardener.targets.root) as pristine:
+        original = verifier.run([pristine.root / f for f in group], "original")
     if not any(s.working for s in original.statuses.values()):
         detail = original.up_error or "no service came up"
         raise SeawallError(f"the original project does not work, nothing to compare: {detail}")
