@@ -35,7 +35,12 @@ def test_two_culprits_in_different_halves() -> None:
 
 def test_unattributable_breakage_returns_none() -> None:
     calls: list[frozenset[int]] = []
-    assert find_culprits([1, 2, 3], lambda removed: calls.append(removed) or False) is None
+
+    def never_works(removed: frozenset[int]) -> bool:
+        calls.append(removed)
+        return False
+
+    assert find_culprits([1, 2, 3], never_works) is None
     assert calls == [frozenset({1, 2, 3})]
     assert find_culprits([], lambda removed: True) is None
 
