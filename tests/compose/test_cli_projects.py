@@ -161,3 +161,22 @@ def test_grouping(tmp_path: Path) -> None:
         "compose.yaml",
         "compose.prod.yaml",
     ]
+
+
+def test_walking_finds_every_name_the_loader_groups(tmp_path: Path) -> None:
+    from seawall.parsers.compose import is_compose_name
+    from seawall.targets.discover import discover
+
+    names = [
+        "compose.yaml",
+        "compose.override.yml",
+        "docker-compose.prod.yml",
+        "docker-compose-ci.yaml",
+        "compose-dev.yaml",
+        "compose_test.yml",
+        "docker-compose_local.yml",
+    ]
+    write_files(tmp_path, {name: "services: {}\n" for name in [*names, "stack.yml"]})
+    found = sorted(p.name for p in discover([tmp_path]).compose_files)
+    assert found == sorted(names)
+    assert all(is_compose_name(n) for n in names) and not is_compose_name("stack.yml")

@@ -37,6 +37,13 @@ COMPOSE_PATTERNS = (
     "docker-compose.*.yml",
     "docker-compose-*.yaml",
     "docker-compose-*.yml",
+    # The other variant spellings the Compose loader groups (parsers.compose.is_compose_name).
+    "compose-*.yaml",
+    "compose-*.yml",
+    "compose_*.yaml",
+    "compose_*.yml",
+    "docker-compose_*.yaml",
+    "docker-compose_*.yml",
 )
 
 
