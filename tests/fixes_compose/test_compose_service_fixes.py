@@ -182,3 +182,24 @@ def test_a_locally_built_image_is_not_taken_for_the_official_one(tmp_path: Path)
     [remaining] = plan.remaining
     assert remaining.rule_id == "CR002"
     assert remaining.fix is not None and "built here" in remaining.fix.title
+
+
+def test_included_services_are_fixed_in_their_file_and_extends_bases_are_left(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "base.yaml").write_text(
+        "services:\n  common:\n    image: redis:7.4\n    privileged: true\n"
+    )
+    (tmp_path / "inc.yaml").write_text("services:\n  other:\n    image: postgres:16\n")
+    text = (
+        "include:\n  - inc.yaml\n"
+        "services:\n  cache:\n    extends:\n      file: base.yaml\n      service: common\n"
+    )
+    plan = _fix(tmp_path, text, "CR001", "CR003")
+    changed = {c.display: c.fixed for c in plan.changes}
+    assert set(changed) == {"compose.yaml", "inc.yaml"}  # base.yaml, shared by extends, untouched
+    assert changed["inc.yaml"].startswith("services:\n  other:\n    image: postgres:16\n")
+    assert "read_only: true" in changed["inc.yaml"]
+    [left] = plan.remaining
+    assert left.rule_id == "CR001" and left.fix is not None
+    assert "extends" in left.fix.title

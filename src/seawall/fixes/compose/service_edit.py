@@ -91,7 +91,11 @@ class ProjectFiles:
     def service_places(self, name: str) -> list[Place]:
         """The mappings of service ``name`` in every file of the project, in load order."""
         places = []
-        for path in self.project.compose_files:
+        origin = self.project.services[name].node.origin
+        paths = list(self.project.compose_files)
+        if origin.path not in paths:  # a service of an included file is edited there
+            paths.insert(0, origin.path)
+        for path in paths:
             top = self.top(path)
             services = top.get("services") if top is not None else None
             node = services.get(name) if isinstance(services, YMap) else None
@@ -125,7 +129,7 @@ class ServiceEditor:
                 self._check_place(place)
                 return place
         raise NotEditable(
-            f"service '{self.service}' is defined through extends or include; edit it by hand"
+            f"service '{self.service}' is not written as a mapping of its own; edit it by hand"
         )
 
     def _check_place(self, place: Place) -> None:
