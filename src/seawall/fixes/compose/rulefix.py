@@ -206,19 +206,20 @@ def _limit(
         deploy = editor.value("deploy")
         resources = deploy.get("resources") if isinstance(deploy, YMap) else None
         limits = resources.get("limits") if isinstance(resources, YMap) else None
-        # pids always as pids_limit: docker-compose 1.x rejects deploy.resources.limits.pids.
         if top_key in editor.merged.entries or not isinstance(resources, YMap):
             return [editor.set(top_key, str(value))]
         if isinstance(limits, YMap) and deploy_key in limits.entries:
-            return [_deploy_limit(editor, deploy_key, deploy_text, True)]
+            return [_deploy_limit(editor, deploy_key, deploy_text)]
+        # ``deploy_new`` False (pids): docker-compose 1.x rejects a new limits.pids key.
         if not detail.get("deploy_new", True):
             return [editor.set(top_key, str(value))]
-        return [_deploy_limit(editor, deploy_key, deploy_text, limits is not None)]
+        return [_deploy_limit(editor, deploy_key, deploy_text)]
 
     return guarded(f"set {top_key} {value}", build)
 
 
-def _deploy_limit(editor: ServiceEditor, key: str, text: str, has_limits: bool) -> Edit:
+def _deploy_limit(editor: ServiceEditor, key: str, text: str) -> Edit:
+    """Set ``deploy.resources.limits.<key>`` (adding ``limits:`` when it is missing)."""
     from seawall.fixes.compose.yamledit import insert_entry, replace_scalar_text
     from seawall.parsers.yamldoc import YMap, YScalar
 
@@ -232,7 +233,7 @@ def _deploy_limit(editor: ServiceEditor, key: str, text: str, has_limits: bool) 
         raise NotEditable("'deploy.resources' is not a mapping")
     limits = resources.get("limits")
     what = f"service '{editor.service}' deploy.resources"
-    if not has_limits or not isinstance(limits, YMap):
+    if not isinstance(limits, YMap):
         return insert_entry(
             place.text, resources, "limits", {key: text}, place.path, place.style, what
         )
