@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from seawall.rules._base import Context
     from seawall.workload import Workload
 
-DEFAULT_MEMORY = "512m"
-DEFAULT_CPUS = "1.0"
-DEFAULT_PIDS = 256
 LOOPBACK = "127.0.0.1"
 
 
