@@ -224,3 +224,14 @@ def test_crlf_files_keep_their_line_breaks(tmp_path: Path) -> None:
         "services:\r\n  web:\r\n    image: redis:7.4\r\n    user: redis\r\n"
         "    security_opt:\r\n      - no-new-privileges:true\r\n"
     )
+
+
+def test_insert_goes_past_comments_of_the_nested_block_it_follows() -> None:
+    text = (
+        "services:\n  web:\n    image: a\n    healthcheck:\n      test: [CMD, true]\n"
+        "      # interval later\n    # about db\n  db:\n    image: b\n"
+    )
+    edit = insert_entry(text, _service(text), "read_only", "true", "c.yaml", Style(), "web")
+    assert _apply(text, edit) == text.replace(
+        "# interval later\n", "# interval later\n    read_only: true\n"
+    )

@@ -213,8 +213,8 @@ def insert_entry(
     """Add ``key: value`` after the last key of a block mapping, at its indentation."""
     check_block(text, mapping, what)
     last = _last_written(mapping.entries.values(), mapping)
-    at = line_end(text, content_end(text, last.value))
     column = mapping.indent
+    at = _past_nested_comments(text, line_end(text, content_end(text, last.value)), column)
     return Edit.insert(at, "\n" + " " * column + key + ":" + render(value, column, style), path)
 
 
@@ -230,6 +230,20 @@ def replace_value(
     end = content_end(text, entry.value)
     column = text_column(text, entry.key_origin.span.start)
     return Edit(Span(colon, end), ":" + render(value, column, style), path)
+
+
+def _past_nested_comments(text: str, at: int, column: int) -> int:
+    """``at`` moved past the comment lines indented deeper than ``column`` that follow it: they
+    belong to the block that ends there."""
+    while at < len(text):
+        start = _after_break(text, at)
+        end = line_end(text, start)
+        line = text[start:end]
+        stripped = line.lstrip(" ")
+        if not stripped.startswith("#") or len(line) - len(stripped) <= column:
+            break
+        at = end
+    return at
 
 
 def append_item(
