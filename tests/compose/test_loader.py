@@ -399,6 +399,11 @@ def test_port_and_volume_syntax(project_in: Load) -> None:
             5,
         ),
         (
+            "services:\n  web:\n    image: a:1\nnetworks:\n  back:\n    internl: true\n",
+            "network 'back': unknown key 'internl'",
+            6,
+        ),
+        (
             "services:\n  web:\n    image: a:1\n    healthcheck:\n      test: [CMD, x]\n"
             "      intervall: 5s\n",
             "service 'web': unknown key 'intervall' in healthcheck",

@@ -338,6 +338,12 @@ class _Loader:
                     )
             for name, entry in services.entries.items():
                 self.check_service(name, entry)
+        for section, known in compose_keys.RESOURCES.items():
+            defined = interpolated.get(section)
+            if isinstance(defined, YMap):
+                for name, entry in defined.entries.items():
+                    if isinstance(entry.value, YMap):
+                        self.check_keys_of(f"{section[:-1]} {name!r}", entry.value, known)
         self.docs[real] = interpolated
         return interpolated
 
@@ -366,11 +372,12 @@ class _Loader:
                     self.check_keys(name, f"volumes entry {option}", value, known)
 
     def check_keys(self, service: str, where: str, node: YMap, known: frozenset[str]) -> None:
+        self.check_keys_of(f"service {service!r}", node, known, f" in {where}")
+
+    def check_keys_of(self, owner: str, node: YMap, known: frozenset[str], where: str = "") -> None:
         for key, entry in node.entries.items():
             if key not in known and not compose_keys.is_extension(key):
-                raise self.fail(
-                    entry.key_origin, f"service {service!r}: unknown key {key!r} in {where}"
-                )
+                raise self.fail(entry.key_origin, f"{owner}: unknown key {key!r}{where}")
 
     def services_of(self, doc: YMap) -> YMap:
         services = doc.get("services")

@@ -159,3 +159,37 @@ VOLUME_OPTIONS: dict[str, frozenset[str]] = {
     "tmpfs": frozenset({"size", "mode"}),
     "image": frozenset({"subpath"}),
 }
+# Top-level resource definitions (a misspelt `internal: true` would leave a network reachable).
+RESOURCES: dict[str, frozenset[str]] = {
+    "networks": frozenset(
+        {
+            "name",
+            "driver",
+            "driver_opts",
+            "ipam",
+            "external",
+            "internal",
+            "enable_ipv4",
+            "enable_ipv6",
+            "attachable",
+            "labels",
+        }
+    ),
+    "volumes": frozenset({"name", "driver", "driver_opts", "external", "labels"}),
+    "secrets": frozenset(
+        {
+            "name",
+            "environment",
+            "file",
+            "external",
+            "labels",
+            "driver",
+            "driver_opts",
+            "template_driver",
+            "content",
+        }
+    ),
+    "configs": frozenset(
+        {"name", "content", "environment", "file", "external", "labels", "template_driver"}
+    ),
+}
