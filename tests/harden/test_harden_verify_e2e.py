@@ -116,3 +116,20 @@ def test_keep_working_backs_out_exactly_the_breaking_change(
     written = tree(project)
     again = seawall("harden", str(project), "--no-config")
     assert again.returncode == 0 and tree(project) == written, again.stdout + again.stderr
+
+
+def test_a_breaking_hardening_without_keep_working_writes_nothing(
+    tmp_path: Path, dockerd: DockerDaemon, busybox_image: str, compose_cli: str
+) -> None:
+    project = copy_project(PROJECTS / "breaking-one", tmp_path)
+    before = tree(project)
+    env = {"DOCKER_HOST": dockerd.docker_host, "BASE_IMAGE": busybox_image}
+    proc = seawall("harden", str(project), "--verify", "--no-config", env=env)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    out = proc.stdout
+    assert "BROKEN recorder" in out
+    assert "changes that broke it:\n  recorder: CR003 " in out
+    assert out.rstrip().endswith("hardening broke a service: nothing written")
+    assert "verify: 3 bring-up(s)" in out  # original, hardened, hardened without the one change
+    assert tree(project) == before
+    assert _leftover_verify_projects(dockerd.client()) == set()
