@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from corpus import SHARED
 from seawall.config import Config
 from seawall.engine import make_context, run_rules
 from seawall.errors import ParseError
@@ -19,7 +20,7 @@ from seawall.rules.dockerfile.security_rules import SECURITY_RULES
 from seawall.targets.dockerfile import check_dockerfile
 
 MY_RULES = [r for r in SECURITY_RULES if "DF002" <= r.meta.id <= "DF049"]
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "dockerfiles"
+CORPUS = SHARED / "corpus" / "dockerfiles"
 _BLOCK = re.compile(r"```dockerfile\n(.*?)```", re.S)
 
 
