@@ -7,7 +7,6 @@ import contextlib
 import dataclasses
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from seawall.config import Config, find_config, load_config
@@ -89,6 +88,8 @@ def write_atomic(path: Path, text: str) -> None:
     """Write through a temporary file in the same folder and rename: never a half-written file."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
+        import tempfile  # only when writing: it pulls in shutil, bz2 and random (~9 ms)
+
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise SeawallError(f"{path}: cannot write: {exc.strerror}") from None
