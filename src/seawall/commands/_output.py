@@ -35,6 +35,24 @@ def add_output_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-color", action="store_true", help="never colour the text output")
 
 
+def add_compose_options(parser: argparse.ArgumentParser) -> None:
+    """``-f/--file``, ``--env-file``, ``--profile``: how a Compose project is read, as in ``docker compose``."""
+    parser.add_argument(
+        "-f",
+        "--file",
+        dest="compose_files",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="a Compose file of one project (repeat to merge overrides, like docker compose -f)",
+    )
+    parser.add_argument(
+        "--env-file", action="append", type=Path, default=[], help="Compose env file"
+    )
+    parser.add_argument("--profile", action="append", default=[], help="Compose profile to enable")
+
+
 def add_config_options(parser: argparse.ArgumentParser) -> None:
     """``--config``, ``--no-config``, ``--select``, ``--ignore``, ``--extend-select``, ``--baseline``."""
     parser.add_argument(

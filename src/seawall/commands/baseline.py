@@ -15,15 +15,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     create.add_argument("paths", nargs="*", type=Path, default=None)
     create.add_argument("--output", "-o", type=Path, default=Path(".seawall-baseline.json"))
     create.add_argument("--type", choices=("dockerfile", "compose"))
-    create.add_argument(
-        "-f", "--file", dest="compose_files", action="append", type=Path, default=[]
-    )
-    create.add_argument("--env-file", action="append", type=Path, default=[])
-    create.add_argument("--profile", action="append", default=[])
     create.add_argument("--build-arg", action="append", default=[])
     create.add_argument("--target")
-    from seawall.commands._output import add_config_options
+    from seawall.commands._output import add_compose_options, add_config_options
 
+    add_compose_options(create)
     add_config_options(create)
 
 

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from seawall.commands._output import (
+    add_compose_options,
     add_config_options,
     add_output_options,
     emit,
@@ -29,17 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--type", choices=("dockerfile", "compose"), help="treat explicit files as this type"
     )
-    p.add_argument(
-        "-f",
-        "--file",
-        dest="compose_files",
-        action="append",
-        type=Path,
-        default=[],
-        help="a Compose file of one project (repeat to merge overrides, like docker compose -f)",
-    )
-    p.add_argument("--env-file", action="append", type=Path, default=[], help="Compose env file")
-    p.add_argument("--profile", action="append", default=[], help="Compose profile to enable")
+    add_compose_options(p)
     p.add_argument(
         "--build-arg",
         action="append",

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from seawall.commands._output import add_compose_options
 from seawall.errors import SeawallError, SourceError
 
 
@@ -24,17 +25,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "path", nargs="?", type=Path, default=None, help="a compose file or a folder (default: .)"
     )
-    p.add_argument(
-        "-f",
-        "--file",
-        dest="compose_files",
-        action="append",
-        type=Path,
-        default=[],
-        help="a compose file (repeat to merge overrides, like docker compose -f)",
-    )
-    p.add_argument("--env-file", action="append", type=Path, default=[], help="Compose env file")
-    p.add_argument("--profile", action="append", default=[], help="Compose profile to enable")
+    add_compose_options(p)
     p.add_argument(
         "--format",
         dest="graph_format",
