@@ -45,22 +45,28 @@ class ComposeRun:
             argv += ["-f", str(f)]
         return [*argv, *args]
 
-    def up(self) -> str | None:
-        """``up -d --build``; returns None on success, else the last lines of its output."""
-        self.up_called = True
+    def _run(self, timeout: float, *args: str) -> subprocess.CompletedProcess[str] | str:
+        """Run one docker-compose command in the project folder; a string says it timed out."""
         try:
-            proc = subprocess.run(
-                self._command("up", "-d", "--build"),
+            return subprocess.run(
+                self._command(*args),
                 cwd=self.files[0].parent,
                 env=self.env,
                 capture_output=True,
                 text=True,
-                timeout=UP_TIMEOUT,
+                timeout=timeout,
                 stdin=subprocess.DEVNULL,
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            return f"docker-compose up did not finish within {UP_TIMEOUT:.0f}s"
+            return f"docker-compose {args[0]} did not finish within {timeout:.0f}s"
+
+    def up(self) -> str | None:
+        """``up -d --build``; returns None on success, else the last lines of its output."""
+        self.up_called = True
+        proc = self._run(UP_TIMEOUT, "up", "-d", "--build")
+        if isinstance(proc, str):
+            return proc
         if proc.returncode == 0:
             return None
         tail = [line for line in (proc.stdout + proc.stderr).strip().splitlines() if line][-3:]
@@ -71,19 +77,9 @@ class ComposeRun:
         :func:`untag_images`), so that later bring-ups reuse the build cache."""
         if not self.up_called:
             return None
-        try:
-            proc = subprocess.run(
-                self._command("down", "-v", "--remove-orphans", "-t", "1"),
-                cwd=self.files[0].parent,
-                env=self.env,
-                capture_output=True,
-                text=True,
-                timeout=DOWN_TIMEOUT,
-                stdin=subprocess.DEVNULL,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            return f"docker-compose down did not finish within {DOWN_TIMEOUT:.0f}s"
+        proc = self._run(DOWN_TIMEOUT, "down", "-v", "--remove-orphans", "-t", "1")
+        if isinstance(proc, str):
+            return proc
         if proc.returncode != 0:
             lines = (proc.stdout + proc.stderr).strip().splitlines()
             return lines[-1] if lines else f"docker-compose down exited with {proc.returncode}"
