@@ -24,6 +24,36 @@ _NIST = NIST_800_190.control("4.4.3", "Insecure container runtime configurations
 _CWE = CWE.control("CWE-770", "Allocation of Resources Without Limits or Throttling")
 
 
+def _missing_limit(
+    rule: Rule[Workload],
+    ctx: Context,
+    model: Workload,
+    field: str,
+    message: str,
+    *,
+    top_key: str,
+    deploy_key: str,
+    deploy_new: bool = True,
+    as_int: bool = False,
+) -> Iterator[Finding]:
+    """A finding when the workload's ``field`` limit is unset or not positive, with the fix that
+    writes the rule's ``limit`` option as ``top_key`` (or ``deploy.resources.limits.<deploy_key>``)."""
+    limit = getattr(model, field)
+    if limit.value is not None and limit.value > 0:
+        return
+    value = ctx.option(rule, "limit")
+    fix = compose_fix(
+        ctx,
+        model,
+        "limit",
+        top_key=top_key,
+        deploy_key=deploy_key,
+        deploy_new=deploy_new,
+        value=str(int(value) if as_int else value),
+    )
+    yield report(rule, ctx, model, limit, message, field, fix=fix)
+
+
 class NoMemoryLimit(Rule[Workload]):
     """## What it does
     Reports a container without a memory limit (`mem_limit` or `deploy.resources.limits.memory`).
@@ -74,17 +104,9 @@ class NoMemoryLimit(Rule[Workload]):
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
-        memory = model.memory.value
-        if memory is None or memory <= 0:
-            fix = compose_fix(
-                ctx,
-                model,
-                "limit",
-                top_key="mem_limit",
-                deploy_key="memory",
-                value=str(ctx.option(self, "limit")),
-            )
-            yield report(self, ctx, model, model.memory, "no memory limit", "memory", fix=fix)
+        yield from _missing_limit(
+            self, ctx, model, "memory", "no memory limit", top_key="mem_limit", deploy_key="memory"
+        )
 
 
 class NoCpuLimit(Rule[Workload]):
@@ -136,17 +158,9 @@ class NoCpuLimit(Rule[Workload]):
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
-        cpus = model.cpus.value
-        if cpus is None or cpus <= 0:
-            fix = compose_fix(
-                ctx,
-                model,
-                "limit",
-                top_key="cpus",
-                deploy_key="cpus",
-                value=str(ctx.option(self, "limit")),
-            )
-            yield report(self, ctx, model, model.cpus, "no CPU limit", "cpus", fix=fix)
+        yield from _missing_limit(
+            self, ctx, model, "cpus", "no CPU limit", top_key="cpus", deploy_key="cpus"
+        )
 
 
 class NoPidsLimit(Rule[Workload]):
@@ -198,19 +212,18 @@ class NoPidsLimit(Rule[Workload]):
     )
 
     def check(self, model: Workload, ctx: Context) -> Iterator[Finding]:
-        pids = model.pids.value
-        if pids is None or pids <= 0:
-            what = "unlimited" if model.pids.explicit else "no pids limit"
-            fix = compose_fix(
-                ctx,
-                model,
-                "limit",
-                top_key="pids_limit",
-                deploy_key="pids",
-                deploy_new=False,  # docker-compose 1.x rejects a new deploy.resources.limits.pids
-                value=str(int(ctx.option(self, "limit"))),
-            )
-            yield report(self, ctx, model, model.pids, what, "pids", fix=fix)
+        what = "unlimited" if model.pids.explicit else "no pids limit"
+        yield from _missing_limit(
+            self,
+            ctx,
+            model,
+            "pids",
+            what,
+            top_key="pids_limit",
+            deploy_key="pids",
+            deploy_new=False,  # docker-compose 1.x rejects a new deploy.resources.limits.pids
+            as_int=True,
+        )
 
 
 class RestartWithoutLimit(Rule[Workload]):
