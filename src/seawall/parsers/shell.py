@@ -99,75 +99,99 @@ _OPERATOR = re.compile(r"&&|\|\||;;|[;|&\n]")
 _PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`#]+")
 _DQ_PLAIN = re.compile(r'[^"\\$]+')
 _BLANKS = re.compile(r"[ \t\r]+")
+# A whole unquoted word (no quotes, escapes, ``$(``/``${`` or backticks; not starting a comment)
+# that ends at a blank, an operator or the end, with the blanks after it.
+_FAST_WORD = re.compile(
+    r"((?:[^\s;&|()<>'\"\\$`#]|\$(?![({]))(?:[^\s;&|()<>'\"\\$`]|\$(?![({]))*)"
+    r"(?:[ \t\r]+|(?=[\n;&|()<>])|\Z)"
+)
 
 
-class _Scanner:
-    def __init__(self, script: str) -> None:
-        self.s = script
-        self.n = len(script)
-
-    def skip_dollar_group(self, i: int) -> int:
-        """Skip ``$(...)``, ``$((...))`` or ``${...}`` starting at ``i`` (at '$')."""
-        s = self.s
-        open_ch = s[i + 1]
-        close_ch = ")" if open_ch == "(" else "}"
-        depth = 0
-        j = i + 1
-        quote = ""
-        while j < self.n:
-            ch = s[j]
-            if quote:
-                if ch == "\\" and quote == '"':
-                    j += 2
-                    continue
-                if ch == quote:
-                    quote = ""
-            elif ch in "\"'":
-                quote = ch
-            elif ch == "\\":
-                j = min(j + 2, self.n)
+def _skip_dollar_group(s: str, i: int) -> int:
+    """Skip ``$(...)``, ``$((...))`` or ``${...}`` starting at ``i`` (at '$')."""
+    n = len(s)
+    open_ch = s[i + 1]
+    close_ch = ")" if open_ch == "(" else "}"
+    depth = 0
+    j = i + 1
+    quote = ""
+    while j < n:
+        ch = s[j]
+        if quote:
+            if ch == "\\" and quote == '"':
+                j += 2
                 continue
-            elif ch == open_ch:
-                depth += 1
-            elif ch == close_ch:
-                depth -= 1
-                if depth == 0:
-                    return j + 1
-            j += 1
-        return self.n
+            if ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "\\":
+            j = min(j + 2, n)
+            continue
+        elif ch == open_ch:
+            depth += 1
+        elif ch == close_ch:
+            depth -= 1
+            if depth == 0:
+                return j + 1
+        j += 1
+    return n
 
 
 def tokenize(script: str) -> list[SimpleCommand]:
     """Split a shell script into simple commands (offsets relative to ``script``)."""
-    sc = _Scanner(script)
     s = script
     n = len(s)
     commands: list[SimpleCommand] = []
     words: list[Word] = []
-    cmd_start = -1
     pipe_from = False
     i = 0
+    fast_word = _FAST_WORD.match
 
     def finish(sep: str, end: int) -> None:
-        nonlocal words, cmd_start, pipe_from
-        assignments: list[Word] = []
-        rest = list(words)
-        while rest and rest[0].text in RESERVED_PREFIXES and not rest[0].quoted:
-            rest.pop(0)
-        while rest and _is_assignment(rest[0]):
-            assignments.append(rest.pop(0))
-        while rest and rest[-1].text in RESERVED_ENDS and not rest[-1].quoted:
-            rest.pop()
-        if rest or assignments:
-            start = (assignments or rest)[0].start
-            commands.append(
-                SimpleCommand(tuple(rest), tuple(assignments), start, end, sep, pipe_from)
-            )
+        nonlocal words, pipe_from
+        if words:
+            count = len(words)
+            first = 0
+            while (
+                first < count and words[first].text in RESERVED_PREFIXES and not words[first].quoted
+            ):
+                first += 1
+            rest = first
+            while rest < count and "=" in words[rest].text and _is_assignment(words[rest]):
+                rest += 1
+            last = count
+            while (
+                last > rest and words[last - 1].text in RESERVED_ENDS and not words[last - 1].quoted
+            ):
+                last -= 1
+            if last > first:
+                commands.append(
+                    SimpleCommand(
+                        tuple(words[rest:last]),
+                        tuple(words[first:rest]),
+                        words[first].start,
+                        end,
+                        sep,
+                        pipe_from,
+                    )
+                )
+            words = []
         pipe_from = sep == "|"
-        words = []
-        cmd_start = -1
 
     while i < n:
+        # Most words are plain (no quoting or expansion) and end at a blank or an operator:
+        # one regex match takes the word and the blanks after it.
+        plain = fast_word(s, i)
+        if plain is not None:
+            end = plain.end(1)
+            text = plain.group(1)
+            if end < n and s[end] in "<>" and text.isdigit():
+                i = _skip_redirection(s, end, words)
+                continue
+            words.append(Word(text, i, end, False))
+            i = plain.end()
+            continue
         ch = s[i]
         if ch in " \t\r":
             m = _BLANKS.match(s, i)
@@ -177,100 +201,107 @@ def tokenize(script: str) -> list[SimpleCommand]:
             i += 2
             continue
         if ch == "#" and (i == 0 or s[i - 1] in " \t\n;&|()"):
-            while i < n and s[i] != "\n":
-                i += 1
+            j = s.find("\n", i)
+            i = n if j == -1 else j
             continue
         if ch in ";&|\n":
             op_match = _OPERATOR.match(s, i)
             if op_match is not None and not (ch == "&" and s.startswith("&>", i)):
                 op = op_match.group()
-                end = words[-1].end if words else i
-                finish(op.strip() or "\n", end)
+                finish(op.strip() or "\n", words[-1].end if words else i)
                 i += len(op)
                 continue
         if ch in "()":
-            end = words[-1].end if words else i
-            finish(";", end)
+            finish(";", words[-1].end if words else i)
             i += 1
             continue
         if ch in "<>" or (ch == "&" and s.startswith("&>", i)):
             i = _skip_redirection(s, i, words)
             continue
-        # A word.
-        start = i
-        buf: list[str] = []
-        quoted = False
-        while i < n:
-            plain = _PLAIN.match(s, i)
-            if plain is not None:
-                buf.append(plain.group())
-                i = plain.end()
-                continue
-            ch = s[i]
-            if ch in " \t\r\n;&|()<>":
-                if ch in "<>" and buf and all(c.isdigit() for c in buf) and not quoted:
-                    break
-                if ch in "<>" or ch in " \t\r\n;&|()":
-                    break
-            if ch == "\\":
-                if i + 1 < n and s[i + 1] == "\n":
-                    i += 2
-                    continue
-                if i + 1 < n:
-                    buf.append(s[i + 1])
-                i = min(i + 2, n)
-                continue
-            if ch == "'":
-                quoted = True
-                j = s.find("'", i + 1)
-                j = n if j == -1 else j
-                buf.append(s[i + 1 : j])
-                i = min(j + 1, n)
-                continue
-            if ch == '"':
-                quoted = True
-                i += 1
-                while i < n and s[i] != '"':
-                    chunk = _DQ_PLAIN.match(s, i)
-                    if chunk is not None:
-                        buf.append(chunk.group())
-                        i = chunk.end()
-                        continue
-                    if s[i] == "\\" and i + 1 < n and s[i + 1] in '"\\$`\n':
-                        if s[i + 1] != "\n":
-                            buf.append(s[i + 1])
-                        i = min(i + 2, n)
-                        continue
-                    if s[i] == "$" and i + 1 < n and s[i + 1] in "({":
-                        j = sc.skip_dollar_group(i)
-                        buf.append(s[i:j])
-                        i = j
-                        continue
-                    buf.append(s[i])
-                    i += 1
-                i = min(i + 1, n)
-                continue
-            if ch == "$" and i + 1 < n and s[i + 1] in "({":
-                j = sc.skip_dollar_group(i)
-                buf.append(s[i:j])
-                i = j
-                continue
-            if ch == "`":
-                j = s.find("`", i + 1)
-                j = n if j == -1 else j + 1
-                buf.append(s[i:j])
-                i = j
-                continue
-            buf.append(ch)
-            i += 1
-        if i < n and s[i] in "<>" and buf and all(c.isdigit() for c in buf) and not quoted:
-            i = _skip_redirection(s, i, words)
-            continue
-        if cmd_start < 0:
-            cmd_start = start
-        words.append(Word("".join(buf), start, i, quoted))
+        i = _quoted_word(s, i, words)
     finish("", words[-1].end if words else n)
     return commands
+
+
+def _quoted_word(s: str, i: int, words: list[Word]) -> int:
+    """Read a word with quoting, escapes or expansions from ``i``; returns where it ends.
+
+    Appends the unquoted word to ``words``, or skips a redirection when the word is a file
+    descriptor number (``2>``).
+    """
+    n = len(s)
+    start = i
+    buf: list[str] = []
+    quoted = False
+    while i < n:
+        plain = _PLAIN.match(s, i)
+        if plain is not None:
+            buf.append(plain.group())
+            i = plain.end()
+            continue
+        ch = s[i]
+        if ch in " \t\r\n;&|()<>":
+            break
+        if ch == "\\":
+            if i + 1 < n and s[i + 1] == "\n":
+                i += 2
+                continue
+            if i + 1 < n:
+                buf.append(s[i + 1])
+            i = min(i + 2, n)
+            continue
+        if ch == "'":
+            quoted = True
+            j = s.find("'", i + 1)
+            j = n if j == -1 else j
+            buf.append(s[i + 1 : j])
+            i = min(j + 1, n)
+            continue
+        if ch == '"':
+            quoted = True
+            i = _double_quoted(s, i + 1, buf)
+            continue
+        if ch == "$" and i + 1 < n and s[i + 1] in "({":
+            j = _skip_dollar_group(s, i)
+            buf.append(s[i:j])
+            i = j
+            continue
+        if ch == "`":
+            j = s.find("`", i + 1)
+            j = n if j == -1 else j + 1
+            buf.append(s[i:j])
+            i = j
+            continue
+        buf.append(ch)
+        i += 1
+    if i < n and s[i] in "<>" and buf and not quoted and "".join(buf).isdigit():
+        return _skip_redirection(s, i, words)
+    words.append(Word("".join(buf), start, i, quoted))
+    return i
+
+
+def _double_quoted(s: str, i: int, buf: list[str]) -> int:
+    """Append the text of a double-quoted string whose body starts at ``i``; returns the end."""
+    n = len(s)
+    while i < n and s[i] != '"':
+        chunk = _DQ_PLAIN.match(s, i)
+        if chunk is not None:
+            buf.append(chunk.group())
+            i = chunk.end()
+            continue
+        if s[i] == "\\" and i + 1 < n and s[i + 1] in '"\\$`\n':
+            if s[i + 1] != "\n":
+                buf.append(s[i + 1])
+            i = min(i + 2, n)
+            continue
+        if s[i] == "$" and i + 1 < n and s[i + 1] in "({":
+            j = _skip_dollar_group(s, i)
+            buf.append(s[i:j])
+            i = j
+            continue
+        buf.append(s[i])
+        i += 1
+    return min(i + 1, n)
 
 
 def _skip_redirection(s: str, i: int, words: list[Word]) -> int:

@@ -120,10 +120,33 @@ def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[She
     out: list[ShellCommand] = []
     if shell_is_posix_at(df, stage, instr):
         for script, mapper in scripts_of(instr):
-            for cmd in tokenize(script):
-                out.append(ShellCommand(cmd, unwrap(cmd), instr, mapper))
+            for cmd, program in _commands_of_script(script):
+                out.append(ShellCommand(cmd, program, instr, mapper))
     cache[key] = out
     return out
+
+
+# Tokenized scripts by text. Repositories that generate their Dockerfiles from templates
+# (one per version and variant) repeat the same RUN scripts many times; commands are
+# immutable, so one tokenization serves every copy. Bounded by the text it holds.
+_SCRIPT_MEMO: dict[str, tuple[tuple[SimpleCommand, SimpleCommand], ...]] = {}
+_SCRIPT_MEMO_LIMIT = 4 << 20  # characters of script text
+_script_memo_size = 0
+
+
+def _commands_of_script(script: str) -> tuple[tuple[SimpleCommand, SimpleCommand], ...]:
+    """Each simple command of ``script`` with its unwrapped program, tokenized once per text."""
+    global _script_memo_size
+    hit = _SCRIPT_MEMO.get(script)
+    if hit is not None:
+        return hit
+    result = tuple((cmd, unwrap(cmd)) for cmd in tokenize(script))
+    if _script_memo_size + len(script) > _SCRIPT_MEMO_LIMIT:
+        _SCRIPT_MEMO.clear()
+        _script_memo_size = 0
+    _SCRIPT_MEMO[script] = result
+    _script_memo_size += len(script)
+    return result
 
 
 def run_instructions(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
