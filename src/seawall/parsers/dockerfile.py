@@ -330,33 +330,27 @@ def expand_vars(text: str, env: Mapping[str, str | None]) -> str:
     return _VAR.sub(repl, text)
 
 
+_KEYWORD = re.compile(r"[A-Za-z]+")
+
+
 class _Lines:
-    """Physical lines with their source offsets."""
+    """Physical lines (one trailing CR removed) with their source offsets."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.starts: list[int] = []
-        self.lines: list[str] = []
+        raw_lines = text.split("\n")
         pos = 0
-        for raw in text.split("\n"):
-            self.starts.append(pos)
-            self.lines.append(raw)
+        starts = self.starts
+        for raw in raw_lines:
+            starts.append(pos)
             pos += len(raw) + 1
+        if "\r" in text:
+            raw_lines = [raw[:-1] if raw.endswith("\r") else raw for raw in raw_lines]
+        self.lines: list[str] = raw_lines
 
     def __len__(self) -> int:
         return len(self.lines)
-
-
-def _strip_cr(line: str) -> str:
-    return line[:-1] if line.endswith("\r") else line
-
-
-def _continues(line: str, escape: str) -> int | None:
-    """Index of the continuation escape char if the line continues, else None."""
-    stripped = line.rstrip(" \t\r")
-    if stripped.endswith(escape):
-        return len(stripped) - 1
-    return None
 
 
 def _parse_flags(args: str, instr_offset: int, to_source: _Mapper) -> tuple[list[Flag], int]:
@@ -397,12 +391,14 @@ class _Mapper:
 
     def __init__(self, segments: list[Segment], fallback: int) -> None:
         self.segments = segments
-        self.keys = [s.logical for s in segments]
+        self.keys: list[int] | None = None  # built on first use: most mappers are never called
         self.fallback = fallback
 
     def __call__(self, offset: int) -> int:
         if not self.segments:
             return self.fallback
+        if self.keys is None:
+            self.keys = [s.logical for s in self.segments]
         i = max(bisect.bisect_right(self.keys, offset) - 1, 0)
         seg = self.segments[i]
         return seg.source + min(offset - seg.logical, seg.length)
@@ -449,7 +445,7 @@ def parse_dockerfile(
     # Parser directives: only at the very top, before any blank line, other comment or instruction.
     i = 0
     while i < len(lines):
-        raw = _strip_cr(lines.lines[i])
+        raw = lines.lines[i]
         m = _DIRECTIVE.match(raw.strip()) if raw.strip().startswith("#") else None
         if not m or m.group(1).lower() not in DIRECTIVE_NAMES or m.group(1).lower() in directives:
             break
@@ -465,7 +461,7 @@ def parse_dockerfile(
     instructions: list[Instruction] = []
     stage_index = -1
     while i < len(lines):
-        raw = _strip_cr(lines.lines[i])
+        raw = lines.lines[i]
         stripped = raw.strip()
         if not stripped:
             i += 1
@@ -506,10 +502,10 @@ def _read_instruction(
     source: SourceFile, lines: _Lines, i: int, escape: str, stage_index: int
 ) -> tuple[Instruction, int]:
     """Read one logical instruction starting at physical line ``i``; return it and the next line."""
-    first = _strip_cr(lines.lines[i])
+    first = lines.lines[i]
     indent = len(first) - len(first.lstrip())
     line_start = lines.starts[i] + indent
-    m = re.match(r"[A-Za-z]+", first[indent:])
+    m = _KEYWORD.match(first, indent)
     if not m:
         raise ParseError(
             source.path, f"expected an instruction, found {first.strip()[:40]!r}", i + 1, indent + 1
@@ -532,39 +528,46 @@ def _read_instruction(
     parts: list[str] = []
     logical_len = 0
 
-    def add(piece: str, src: int) -> None:
-        nonlocal logical_len
-        if piece:
-            segments.append(Segment(logical_len, src, len(piece)))
-            parts.append(piece)
-            logical_len += len(piece)
-
-    content_start = kw_span.end
     line = first[indent + len(m.group(0)) :]
-    src = content_start
+    # Leading blanks are not part of the arguments; leaving them out of the first segment spares
+    # re-basing every segment afterwards.
+    blank = len(line) - len(line.lstrip(" \t"))
+    line = line[blank:]
+    src = kw_span.end + blank
     j = i
     last_line = i
+    physical = lines.lines
+    count = len(physical)
+    starts = lines.starts
     while True:
-        cont = _continues(line, escape)
-        if cont is None:
-            add(line.rstrip("\r"), src)
+        stripped = line.rstrip(" \t\r")
+        if not stripped.endswith(escape):
+            piece = line.rstrip("\r")
+            if piece:
+                segments.append(Segment(logical_len, src, len(piece)))
+                parts.append(piece)
+                logical_len += len(piece)
             last_line = j
             j += 1
             break
-        add(line[:cont], src)
+        cont = len(stripped) - 1
+        if cont:
+            segments.append(Segment(logical_len, src, cont))
+            parts.append(line[:cont])
+            logical_len += cont
         last_line = j
         j += 1
         # Skip comment lines and blank lines inside the continuation.
-        while j < len(lines):
-            nxt = _strip_cr(lines.lines[j])
-            if nxt.strip().startswith("#") or not nxt.strip():
+        while j < count:
+            nxt = physical[j].lstrip()
+            if not nxt or nxt[0] == "#":
                 j += 1
                 continue
             break
-        if j >= len(lines):
+        if j >= count:
             break
-        line = _strip_cr(lines.lines[j])
-        src = lines.starts[j]
+        line = physical[j]
+        src = starts[j]
     args_full = "".join(parts)
     mapper = _Mapper(segments, kw_span.end)
 
@@ -578,7 +581,7 @@ def _read_instruction(
             k = j
             found = False
             while k < len(lines):
-                candidate = _strip_cr(lines.lines[k])
+                candidate = lines.lines[k]
                 compare = candidate.lstrip("\t") if strip_tabs else candidate
                 if compare == delim:
                     found = True
@@ -610,7 +613,7 @@ def _read_instruction(
             last_line = k
             j = k + 1
 
-    end_offset = lines.starts[last_line] + len(_strip_cr(lines.lines[last_line]))
+    end_offset = lines.starts[last_line] + len(lines.lines[last_line])
     flags_text_offset = 0
     flags: list[Flag] = []
     inner: Instruction | None = None
@@ -651,13 +654,16 @@ def _read_instruction(
 
 def _slice_segments(segments: list[Segment], start: int, end: int) -> list[Segment]:
     """Segments for logical ``[start, end)``, re-based to 0."""
+    if start == 0 and (not segments or segments[-1].logical + segments[-1].length <= end):
+        return segments
     out: list[Segment] = []
+    new_segment = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
     for seg in segments:
         s = max(seg.logical, start)
         e = min(seg.logical + seg.length, end)
         if e <= s:
             continue
-        out.append(Segment(s - start, seg.source + (s - seg.logical), e - s))
+        out.append(new_segment(Segment, (s - start, seg.source + (s - seg.logical), e - s)))
     return out
 
 
