@@ -42,13 +42,14 @@ def select_rules(config: Config, kind: TargetKind, path: str | None = None) -> l
         for pattern, ids in config.per_file_ignores.items():
             if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(path.rsplit("/", 1)[-1], pattern):
                 per_file.extend(ids)
+    ignored = [*config.ignore, *per_file]
     for rule in rules_for(kind):
         if config.select:
             if not rule_matches(rule, config.select):
                 continue
         elif not rule.meta.default_enabled and not rule_matches(rule, config.extend_select):
             continue
-        if rule_matches(rule, config.ignore) or rule_matches(rule, per_file):
+        if ignored and rule_matches(rule, ignored):
             continue
         chosen.append(rule)
     return chosen

@@ -29,6 +29,8 @@ _HADOLINT = re.compile(r"#\s*hadolint\s+(global\s+)?ignore\s*=\s*([\w\-, ]+)")
 _TRIVY = re.compile(r"#\s*trivy:ignore:([\w\-]+)(?::exp:(\d{4}-\d{2}-\d{2}))?")
 _CHECKOV = re.compile(r"#\s*checkov:skip=([\w\-]+)")
 _KICS = re.compile(r"#\s*kics-scan\s+(ignore-line|ignore-block|ignore|disable=[\w\-, ]+)")
+# Whether a comment may hold any pragma above: most files and most comments hold none.
+_ANY_PRAGMA = re.compile(r"#\s*(?:seawall:|hadolint\s|trivy:|checkov:|kics-scan\s)")
 
 
 @dataclass
@@ -76,7 +78,7 @@ def parse_suppressions(
     non-comment line. A pragma trailing code covers that line as well.
     """
     sup = Suppressions()
-    if "#" not in source.text:
+    if "#" not in source.text or _ANY_PRAGMA.search(source.text) is None:
         return sup
     today = today or _dt.date.today()
     lines = source.text.split("\n")
@@ -96,6 +98,8 @@ def parse_suppressions(
             continue
         line_no = index + 1
         comment = raw[raw.index("#") :]
+        if _ANY_PRAGMA.search(comment) is None:
+            continue
         standalone = raw.lstrip().startswith("#")
         targets = following(line_no) if standalone else range(line_no, line_no + 1)
         if m := _SEAWALL.search(comment):

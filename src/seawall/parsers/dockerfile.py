@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import json
 import re
 from collections.abc import Iterator, Mapping
@@ -130,8 +131,9 @@ class Instruction:
         segs = self.segments
         if not segs:
             return self.span.end
-        keys = [s.logical for s in segs]
-        i = max(bisect.bisect_right(keys, offset) - 1, 0)
+        # Segments are (logical, source, length) tuples: the last one starting at or before
+        # ``offset`` is found by comparing tuples, without building a key list per call.
+        i = max(bisect.bisect_right(segs, (offset, _AFTER_ANY)) - 1, 0)
         seg = segs[i]
         return seg.source + min(offset - seg.logical, seg.length)
 
@@ -331,6 +333,7 @@ def expand_vars(text: str, env: Mapping[str, str | None]) -> str:
 
 
 _KEYWORD = re.compile(r"[A-Za-z]+")
+_AFTER_ANY = float("inf")  # sorts after every source offset
 
 
 class _Lines:
@@ -782,16 +785,38 @@ def _assemble(
     )
 
 
+_SPLIT_BLANKS = re.compile(r"[ \t\n]*")
+# A word with no quotes or backslashes, ending at a blank or the end: most words.
+_SPLIT_PLAIN = re.compile(r"[^ \t\n\"'\\]+(?=[ \t\n]|\Z)")
+
+
 def split_words(text: str) -> list[tuple[str, int, int]]:
     """Split on unquoted whitespace; returns (unquoted word, start, end) with logical offsets."""
+    return list(_split_words(text))
+
+
+# Rules split the same ENV/LABEL/COPY arguments again and again (e.g. the variables in effect
+# before each instruction): the split is a pure function of the text, kept for recent texts.
+@functools.lru_cache(maxsize=2048)
+def _split_words(text: str) -> tuple[tuple[str, int, int], ...]:
+    return tuple(_split_words_uncached(text))
+
+
+def _split_words_uncached(text: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
-    i = 0
     n = len(text)
-    while i < n:
-        while i < n and text[i] in " \t\n":
-            i += 1
+    skip_blanks = _SPLIT_BLANKS.match
+    plain_word = _SPLIT_PLAIN.match
+    i = 0
+    while True:
+        i = skip_blanks(text, i).end()  # type: ignore[union-attr]  # matches the empty string
         if i >= n:
-            break
+            return out
+        plain = plain_word(text, i)
+        if plain is not None:
+            out.append((plain.group(), i, plain.end()))
+            i = plain.end()
+            continue
         start = i
         buf: list[str] = []
         quote = ""
@@ -814,7 +839,6 @@ def split_words(text: str) -> list[tuple[str, int, int]]:
                 buf.append(ch)
             i += 1
         out.append(("".join(buf), start, i))
-    return out
 
 
 def parse_key_values(text: str) -> list[tuple[str, str, int, int]]:
@@ -822,7 +846,7 @@ def parse_key_values(text: str) -> list[tuple[str, str, int, int]]:
 
     Returns (key, value, start, end) with logical offsets of the whole pair.
     """
-    words = split_words(text)
+    words = _split_words(text)
     if not words:
         return []
     if "=" not in words[0][0]:
@@ -839,7 +863,7 @@ def parse_key_values(text: str) -> list[tuple[str, str, int, int]]:
 def parse_arg(text: str) -> list[tuple[str, str | None]]:
     """Parse ``ARG`` arguments: ``NAME`` or ``NAME=default`` (several allowed)."""
     out: list[tuple[str, str | None]] = []
-    for word, _, _ in split_words(text):
+    for word, _, _ in _split_words(text):
         name, sep, value = word.partition("=")
         out.append((name, value if sep else None))
     return out
