@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,13 @@ import pytest
 from seawall.config import Config
 from seawall.model.finding import Report
 from seawall.report import render
+from seawall.rules import rules_for
+from seawall.rules._base import TargetKind
 from seawall.targets import parallel
 from seawall.targets.dockerfile import check_dockerfile
 
 FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+_DOCKERFILE_RULES = {rule.meta.id: rule for rule in rules_for(TargetKind.DOCKERFILE)}
 
 
 def _check_one(path: Path) -> Report:
@@ -24,7 +28,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, jobs: str) -> Report:
     monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 4)
     files = sorted(FIXTURES.glob("*/*.Dockerfile"))
     assert len(files) > 100
-    report = parallel.check_all(files, _check_one)
+    report = parallel.check_all(files, _check_one, _DOCKERFILE_RULES)
     report.sort()
     return report
 
@@ -43,3 +47,17 @@ def test_workers_match_single_process(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_few_files_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SEAWALL_JOBS", raising=False)
     assert parallel.worker_count(10) == 1
+
+
+def test_a_failing_worker_is_reported_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEAWALL_JOBS", "2")
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
+    parent = os.getpid()
+
+    def broken_in_child(path: Path) -> Report:
+        if os.getpid() != parent:
+            raise ValueError(f"cannot check {path.name}")
+        return Report(targets=[path.name])
+
+    with pytest.raises(RuntimeError, match="a check worker failed: ValueError: cannot check b"):
+        parallel.check_all([Path("a"), Path("b")], broken_in_child, {})

@@ -6,7 +6,7 @@ The engine never reads files itself (targets are loaded by ``seawall.targets``) 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from seawall.model.finding import Finding, Report, TargetError
@@ -89,11 +89,20 @@ def filter_suppressed(
     findings: Iterable[Finding],
     suppressions: dict[str, Suppressions],
     sources: dict[str, SourceFile],
+    rules: Mapping[str, Rule[Any]] | None = None,
 ) -> tuple[list[Finding], int]:
-    """Drop findings silenced by inline pragmas; returns the kept findings and how many were dropped."""
-    from seawall.rules import rules_by_id
+    """Drop findings silenced by inline pragmas; returns the kept findings and how many were dropped.
 
-    known = rules_by_id() if any(suppressions.values()) else {}
+    ``rules`` (id → rule, for the peer aliases pragmas may use) should hold the rules that ran;
+    without it every rule family is imported.
+    """
+    known: Mapping[str, Rule[Any]] = {}
+    if any(suppressions.values()):
+        if rules is None:
+            from seawall.rules import rules_by_id
+
+            rules = rules_by_id()
+        known = rules
     kept: list[Finding] = []
     dropped = 0
     for f in findings:

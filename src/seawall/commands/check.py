@@ -105,7 +105,8 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
         from seawall.rules._base import TargetKind
         from seawall.targets.parallel import check_all
 
-        rules_for(TargetKind.DOCKERFILE)  # import the rules once, before any worker forks
+        # Imported once, before any worker forks; the ids resolve the workers' reports.
+        dockerfile_rules = {rule.meta.id: rule for rule in rules_for(TargetKind.DOCKERFILE)}
         extra: dict[str, object] = {}
         if getattr(args, "resolve_digests", False) or _digests_configured(config):
             from seawall.fixes.digest import resolver_for
@@ -118,7 +119,7 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
                 path, shown, config, build_args=build_args, target=args.target, extra=extra
             )
 
-        report.extend(check_all(found.dockerfiles, check_one))
+        report.extend(check_all(found.dockerfiles, check_one, dockerfile_rules))
     projects = compose_projects(found.compose_files)
     if args.compose_files:
         projects.append(list(args.compose_files))

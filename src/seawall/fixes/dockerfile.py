@@ -51,6 +51,7 @@ def dockerfile_finder(
     from seawall.suppress import parse_suppressions
 
     rules = select_rules(config, TargetKind.DOCKERFILE, shown)
+    by_id = {rule.meta.id: rule for rule in rules}
 
     def find(text: str) -> list[Finding]:
         source = SourceFile(shown, text)
@@ -59,7 +60,7 @@ def dockerfile_finder(
         ctx.extra.update(extra or {})
         findings, _ = run_rules(rules, df, ctx)
         suppressions = parse_suppressions(source, df.statement_lines)
-        kept, _ = filter_suppressed(findings, {shown: suppressions}, {shown: source})
+        kept, _ = filter_suppressed(findings, {shown: suppressions}, {shown: source}, by_id)
         return kept
 
     return find

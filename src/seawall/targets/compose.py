@@ -82,7 +82,7 @@ def check_project(project: ComposeProject, config: Config) -> Report:
     report.rules.update((r.meta.id, r) for r in (*workload_rules, *sc_rules, *compose_rules))
     suppressions = {path: parse_suppressions(source) for path, source in project.sources.items()}
     report.findings, report.suppressed = filter_suppressed(
-        _unique(findings), suppressions, report.sources
+        _unique(findings), suppressions, report.sources, report.rules
     )
     return report
 

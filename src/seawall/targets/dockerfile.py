@@ -100,7 +100,10 @@ def check_dockerfile(
     rules = select_rules(config, TargetKind.DOCKERFILE, shown)
     report.rules.update((r.meta.id, r) for r in rules)
     findings, errors = run_rules(rules, df, ctx)
+    df.cache.clear()  # the rules' memos point back at ``df``: freed now, without the cycle collector
     sup = parse_suppressions(source, df.statement_lines)
-    report.findings, report.suppressed = filter_suppressed(findings, {shown: sup}, report.sources)
+    report.findings, report.suppressed = filter_suppressed(
+        findings, {shown: sup}, report.sources, report.rules
+    )
     report.errors.extend(errors)
     return report
