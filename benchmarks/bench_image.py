@@ -220,6 +220,7 @@ def main() -> int:
         from harness.images import debian_rootfs_tarball
 
         args.rootfs = debian_rootfs_tarball()
+    started = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     work = Path(tempfile.mkdtemp(prefix="seawall-bench-"))
     results: list[dict[str, object]] = []
     try:
@@ -322,6 +323,7 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
+    print(f"started {started} UTC, finished {time.strftime('%H:%M', time.gmtime())} UTC")
     print("| case | median s | min s | median CPU s | peak MB | runs |")
     print("|---|---|---|---|---|---|")
     for r in results:
@@ -329,7 +331,34 @@ def main() -> int:
             f"| {r['case']} | {r['median_s']} | {r['min_s']} | {r['cpu_s']} | {r['peak_mb']} "
             f"| {r['runs']} |"
         )
+    print_ratios(results)
     return 0
+
+
+# seawall case -> the Trivy run on the same tar it is compared with
+_PAIRS = {
+    "seawall image debian.tar (rules)": "trivy --format cyclonedx debian.tar (cold cache)",
+    "seawall image debian.tar --sbom": "trivy --format cyclonedx debian.tar (cold cache)",
+    "seawall image big.tar (1 GB, rules)": "trivy --format cyclonedx big.tar (cold cache)",
+    "seawall image big.tar --sbom": "trivy --format cyclonedx big.tar (cold cache)",
+}
+
+
+def print_ratios(results: list[dict[str, object]]) -> None:
+    """seawall / Trivy on the same tar, median wall and CPU time (below 1: seawall is faster)."""
+    by_case = {str(r["case"]): r for r in results}
+    lines = []
+    for mine, theirs in _PAIRS.items():
+        if mine in by_case and theirs in by_case:
+            a, b = by_case[mine], by_case[theirs]
+            wall = float(a["median_s"]) / max(float(b["median_s"]), 1e-9)  # type: ignore[arg-type]
+            cpu = float(a["cpu_s"]) / max(float(b["cpu_s"]), 1e-9)  # type: ignore[arg-type]
+            lines.append(f"| {mine} | {wall:.2f} | {cpu:.2f} |")
+    if lines:
+        print()
+        print("| seawall / Trivy on the same tar | wall | CPU |")
+        print("|---|---|---|")
+        print("\n".join(lines))
 
 
 if __name__ == "__main__":

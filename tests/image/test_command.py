@@ -92,3 +92,49 @@ def test_config_file_is_honoured(tars, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["image", str(tars["dirty"])]) == 1  # IMG002 (no healthcheck) remains
     assert main(["image", str(tars["dirty"]), "--fail-on", "medium"]) == 0
+
+
+def _with_wrong_diff_id(source: Path, target: Path, layer: int) -> Path:
+    """A copy of a docker-save tar whose config claims another digest for one layer."""
+    import io
+    import tarfile
+
+    with tarfile.open(source) as old, tarfile.open(target, "w") as new:
+        manifest = json.loads(old.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        config_name = manifest[0]["Config"]
+        for info in old:
+            data = old.extractfile(info).read() if info.isreg() else None  # type: ignore[union-attr]
+            if info.name == config_name and data is not None:
+                config = json.loads(data)
+                config["rootfs"]["diff_ids"][layer] = "sha256:" + "0" * 64
+                data = json.dumps(config).encode()
+                info.size = len(data)
+            new.addfile(info, io.BytesIO(data) if data is not None else None)
+    return target
+
+
+@pytest.mark.parametrize("layer", [0, 2])
+def test_layer_digest_mismatch_shows_no_result(
+    kit, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch, layer: int
+) -> None:
+    """Rules and the SBOM run while the last layers are still hashed: a mismatch found then
+    still means exit 2 and nothing written (three layers: hashes run ahead of the walk)."""
+    monkeypatch.chdir(tmp_path)
+    spec = kit.spec(
+        layers=[
+            [kit.file("etc/os-release", "ID=debian\nVERSION_ID=12\n")],
+            [kit.file("root/.npmrc", "token")],
+            [kit.file("app/data.bin", b"x" * 300_000)],
+        ]
+    )
+    good = kit.docker_save(spec, tmp_path / "good.tar")
+    bad = _with_wrong_diff_id(good, tmp_path / "bad.tar", layer)
+    assert main(["image", str(good), "--no-config", "-F", "json"]) == 1
+    capsys.readouterr()
+    assert main(["image", str(bad), "--no-config", "-F", "json"]) == 2
+    report = json.loads(capsys.readouterr().out)
+    assert not report["findings"]
+    assert f"layer {layer}: content digest" in json.dumps(report)
+    out = tmp_path / "sbom.json"
+    assert main(["image", str(bad), "--no-config", "--sbom", "cyclonedx", "-o", str(out)]) == 2
+    assert "diff_id" in capsys.readouterr().err and not out.exists()

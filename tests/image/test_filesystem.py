@@ -114,3 +114,34 @@ def test_modes_are_kept(kit, tmp_path: Path) -> None:
     assert image.fs.get("usr/bin/su").setuid
     tmp = image.fs.get("tmp")
     assert tmp.world_writable and tmp.sticky
+
+
+def _normalize_by_parts(name: str) -> tuple[str, bool]:
+    """The definition normalize's fast path must agree with: chroot semantics, part by part."""
+    parts: list[str] = []
+    escaped = False
+    for part in name.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            else:
+                escaped = True
+            continue
+        parts.append(part)
+    return "/".join(parts), escaped
+
+
+def test_normalize_fast_path_agrees_on_every_short_name() -> None:
+    import itertools
+
+    pieces = ["a", ".", "..", "/", "b.c", ".x", "./", "../"]
+    names = [
+        "".join(combo)
+        for length in range(1, 6)
+        for combo in itertools.product(pieces, repeat=length)
+    ]
+    assert len(names) > 30_000
+    for name in names:
+        assert normalize(name) == _normalize_by_parts(name), name

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seawall.commands._output import (
     add_config_options,
@@ -17,6 +18,9 @@ from seawall.commands._output import (
 )
 from seawall.errors import ConfigError, SeawallError
 from seawall.model.finding import Report, TargetError
+
+if TYPE_CHECKING:
+    from seawall.config import Config
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -57,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     """Run ``image``: 0 clean, 1 findings at or above fail-on, 2 unreadable image or errors."""
     from seawall.engine import finalize
     from seawall.image.audit import audit_image
-    from seawall.image.load import load_image
+    from seawall.image.load import load_image_deferred
     from seawall.image.sources.base import Platform
 
     config = resolve_config(args, Path.cwd())
@@ -75,35 +79,39 @@ def run(args: argparse.Namespace) -> int:
     platform = Platform.parse(args.platform) if args.platform else None
     target = args.target
     try:
-        image = load_image(target, platform=platform, insecure=args.insecure)
+        image, digests = load_image_deferred(target, platform=platform, insecure=args.insecure)
     except SeawallError as exc:
+        return _unreadable(exc, target, config, args)
+    # The last layer hashes may still run: rules and the SBOM are computed meanwhile, and
+    # nothing is shown before verify() has checked every layer against its diff_id.
+    try:
+        scan = None
+        if args.vulns:
+            from seawall.vuln.scan import scan_with_settings
+
+            packages = image.inventory.packages
+            scan = scan_with_settings(packages, target, vuln_options, config=config, today=today)
         if args.sbom:
-            raise
-        message = getattr(exc, "reason", None) or str(exc)
-        report = Report(errors=[TargetError(target, message, _error_kind(exc))], targets=[target])
-        emit(finalize(report, config), args)
-        return 2
-    scan = None
-    if args.vulns:
-        from seawall.vuln.scan import scan_with_settings
+            from seawall.image.sbom import cyclonedx_json
 
-        packages = image.inventory.packages
-        scan = scan_with_settings(packages, target, vuln_options, config=config, today=today)
-    if args.sbom:
-        from seawall.image.sbom import cyclonedx_json
+            text = cyclonedx_json(image)
+            if scan is not None:
+                from seawall.vuln.vex import add_vulnerabilities
 
-        text = cyclonedx_json(image)
-        if scan is not None:
-            from seawall.vuln.vex import add_vulnerabilities
-
-            bom = add_vulnerabilities(json.loads(text), scan.matches, scan.policy)
-            text = json.dumps(bom, indent=2)
-        if args.output is not None:
-            write_atomic(args.output, text)
-        else:
-            sys.stdout.write(text + "\n")
-        return 1 if scan is not None and not scan.passed and not args.exit_zero else 0
-    report = audit_image(image, config, target)
+                bom = add_vulnerabilities(json.loads(text), scan.matches, scan.policy)
+                text = json.dumps(bom, indent=2)
+            digests.verify()
+            if args.output is not None:
+                write_atomic(args.output, text)
+            else:
+                sys.stdout.write(text + "\n")
+            return 1 if scan is not None and not scan.passed and not args.exit_zero else 0
+        report = audit_image(image, config, target)
+        digests.verify()
+    except SeawallError as exc:
+        return _unreadable(exc, target, config, args)
+    finally:
+        digests.stop()
     if scan is None:
         report = finalize(report, config)
         emit(report, args)
@@ -114,3 +122,15 @@ def run(args: argparse.Namespace) -> int:
     report = finalize(report, config)
     emit(report, args)
     return gate_exit_code(report, config, scan.blocking, args.exit_zero)
+
+
+def _unreadable(exc: SeawallError, target: str, config: Config, args: argparse.Namespace) -> int:
+    """An image that cannot be read: exit 2, as an error line (SBOM) or a report with the error."""
+    from seawall.engine import finalize
+
+    if args.sbom:
+        raise exc
+    message = getattr(exc, "reason", None) or str(exc)
+    report = Report(errors=[TargetError(target, message, _error_kind(exc))], targets=[target])
+    emit(finalize(report, config), args)
+    return 2

@@ -94,7 +94,7 @@ def plan(entry: FileEntry, limits: Limits) -> Capture | None:
         return Capture.LICENSE if entry.size <= limits.max_license_bytes else None
     if sensitive.classify(path) is not None:
         return Capture.SECRET if entry.size <= limits.max_secret_file_bytes else None
-    if entry.executable and 64 <= entry.size <= limits.max_go_binary_bytes:
+    if entry.mode & 0o111 and 64 <= entry.size <= limits.max_go_binary_bytes:  # executable
         return Capture.GO
     return None
 

@@ -87,7 +87,7 @@ def _take(delta: LayerDelta, tar: TarEntry, reader: TarReader, limits: Limits) -
     layer = delta.index
     if raw.startswith("/"):
         delta.anomalies.append(Anomaly(layer, raw, "absolute-path", "member name is absolute"))
-    if escaped or ".." in raw.split("/"):
+    if escaped or (".." in raw and ".." in raw.split("/")):
         delta.anomalies.append(Anomaly(layer, raw, "path-traversal", "member name contains '..'"))
     if not path:
         return

@@ -8,6 +8,7 @@ reference, looked up in the local daemon first and then pulled from its registry
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from seawall.image.model import HistoryEntry, Image, Layer, map_history
 from seawall.image.reference import parse_reference
 from seawall.image.sources.base import LayerBlob, Platform, RawImage
 from seawall.image.streams import (
+    DIGEST_CHUNK,
     BackgroundDigest,
     Budget,
     HashingReader,
@@ -29,6 +31,7 @@ from seawall.image.streams import (
     is_compressed,
     is_stream_error,
     one_line,
+    prompt_thread_switches,
 )
 
 _PREFIXES = ("docker-archive:", "oci-archive:", "oci:", "docker:", "daemon:", "registry:")
@@ -88,7 +91,19 @@ def open_image(
 
 
 def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
-    """Stream every layer once, merge them, and build the inventory."""
+    """Stream every layer once, merge them, verify their digests, and build the inventory."""
+    image, digests = read_image_deferred(raw, limits)
+    digests.verify()
+    return image
+
+
+def read_image_deferred(raw: RawImage, limits: Limits | None = None) -> tuple[Image, LayerDigests]:
+    """Like :func:`read_image`, but the last layers' hashes may still be running.
+
+    The caller may work on the image meanwhile (rules, SBOM) but must call ``verify()`` on the
+    returned digests before showing any result: it raises SourceError when a layer's content does
+    not match its diff_id. ``stop()`` abandons the check.
+    """
     limits = limits or Limits()
     what = raw.reference
     budget = Budget(what, limits.max_total_bytes)
@@ -97,48 +112,22 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
     history = map_history(raw.config, len(raw.layers))
     by_layer = {h.layer: h for h in history if h.layer is not None}
     layers: list[Layer] = []
-    for blob in raw.layers:
-        local = _read_local_plain(blob, limits, counter, budget, what) if blob.local_file else None
-        if local is not None:
-            delta, digest, count = local
-            if blob.diff_id and digest != blob.diff_id:
-                raise SourceError(
-                    what, f"layer {blob.index}: content digest {digest} != diff_id {blob.diff_id}"
-                )
-            fs.apply(delta)
-            layers.append(_layer(blob, digest, count, len(delta.entries), by_layer))
-            continue
-        with contextlib.closing(blob.open()) as stream:
-            # The diff_id (digest of the uncompressed tar, from the config whose own digest the
-            # manifest pins) proves the content; hash the compressed blob only when it is missing.
-            check_blob = blob.digest is not None and not blob.diff_id
-            packed = HashingReader(stream) if check_blob else stream
-            plain = HashingReader(decompressed(packed, what), budget)  # type: ignore[arg-type]
-            ahead = ReadAhead(plain)  # type: ignore[arg-type]
-            try:
-                delta = read_layer(blob.index, ahead, limits, counter, what)  # type: ignore[arg-type]
-                while ahead.read(1 << 20):  # the rest (end-of-archive padding) for the diff_id
-                    pass
-            except SourceError:
-                raise
-            except Exception as exc:
-                if not is_stream_error(exc):
-                    raise
-                raise SourceError(
-                    what, f"layer {blob.index}: corrupt stream ({one_line(exc)})"
-                ) from None
-            finally:
-                ahead.stop()
-        if blob.diff_id and plain.digest != blob.diff_id:
-            raise SourceError(
-                what, f"layer {blob.index}: content digest {plain.digest} != diff_id {blob.diff_id}"
-            )
-        if isinstance(packed, HashingReader) and packed.digest != blob.digest:
-            raise SourceError(what, f"layer {blob.index}: blob digest mismatch ({packed.digest})")
-        fs.apply(delta)
-        layers.append(_layer(blob, plain.digest, plain.count, len(delta.entries), by_layer))
-    inventory = collect_inventory(fs, [layer.diff_id for layer in layers])
-    return Image(
+    digests = LayerDigests(raw.layers, budget, what)
+    try:
+        with prompt_thread_switches():
+            for blob in raw.layers:
+                if digests.covers(blob.index):
+                    delta, digest, count = _read_local_plain(blob, digests, limits, counter, what)
+                else:
+                    delta, digest, count = _read_streamed(blob, limits, counter, budget, what)
+                    digests.check(blob.index, digest, blob.diff_id)
+                fs.apply(delta)
+                layers.append(_layer(blob, digest, count, len(delta.entries), by_layer))
+        inventory = collect_inventory(fs, [layer.diff_id for layer in layers])
+    except BaseException:
+        digests.stop()
+        raise
+    image = Image(
         reference=raw.reference,
         source=raw.kind,
         config=raw.config,
@@ -150,34 +139,141 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
         config_digest=raw.config_digest,
         manifest_digest=raw.manifest_digest,
     )
+    return image, digests
+
+
+def _read_streamed(
+    blob: LayerBlob, limits: Limits, counter: EntryCounter, budget: Budget, what: str
+) -> tuple[LayerDelta, str, int]:
+    """A layer from any stream (compressed, remote): decompressed, hashed and walked in one pass."""
+    with contextlib.closing(blob.open()) as stream:
+        # The diff_id (digest of the uncompressed tar, from the config whose own digest the
+        # manifest pins) proves the content; hash the compressed blob only when it is missing.
+        check_blob = blob.digest is not None and not blob.diff_id
+        packed = HashingReader(stream) if check_blob else stream
+        plain = HashingReader(decompressed(packed, what), budget)  # type: ignore[arg-type]
+        ahead = ReadAhead(plain)  # type: ignore[arg-type]
+        try:
+            delta = read_layer(blob.index, ahead, limits, counter, what)  # type: ignore[arg-type]
+            while ahead.read(1 << 20):  # the rest (end-of-archive padding) for the diff_id
+                pass
+        except SourceError:
+            raise
+        except Exception as exc:
+            if not is_stream_error(exc):
+                raise
+            raise SourceError(
+                what, f"layer {blob.index}: corrupt stream ({one_line(exc)})"
+            ) from None
+        finally:
+            ahead.stop()
+    if isinstance(packed, HashingReader) and packed.digest != blob.digest:
+        raise SourceError(what, f"layer {blob.index}: blob digest mismatch ({packed.digest})")
+    return delta, plain.digest, plain.count
+
+
+class LayerDigests:
+    """sha256 of the uncompressed layers held in local files, in threads a few layers ahead.
+
+    Hashing a large layer takes longer than walking it, so the next layers' hashes start while
+    the current one is walked (on two cores a 1 GB image is hashed by two threads at once), and
+    the last ones may still run while rules look at the image: :meth:`verify` waits for them.
+    """
+
+    _AHEAD = 2  # hashing threads at a time (each holds one DIGEST_CHUNK buffer)
+
+    def __init__(self, blobs: tuple[LayerBlob, ...], budget: Budget, what: str) -> None:
+        self._blobs = blobs
+        self._budget = budget
+        self._what = what
+        self._plain = [blob.local_file and _is_plain(blob) for blob in blobs]
+        self._running: dict[int, BackgroundDigest] = {}
+        self._done: dict[int, tuple[str, int]] = {}
+        self._expected: dict[int, str] = {}
+
+    def covers(self, index: int) -> bool:
+        """Whether layer ``index`` is an uncompressed local file (hashed here, walked by seeks)."""
+        return self._plain[index]
+
+    def start(self, index: int) -> None:
+        """Start hashing layer ``index`` and the next ones, at most ``_AHEAD`` at a time."""
+        for ahead in range(index, min(index + self._AHEAD, len(self._blobs))):
+            if self._plain[ahead] and ahead not in self._running and ahead not in self._done:
+                while len(self._running) >= self._AHEAD:
+                    self._finish(next(iter(self._running)))
+                self._running[ahead] = BackgroundDigest(
+                    self._blobs[ahead].open, self._budget, DIGEST_CHUNK
+                )
+
+    def result(self, index: int) -> tuple[str, int]:
+        """(digest, byte count) of a covered layer, waiting for its hash."""
+        self.start(index)
+        if index in self._running:
+            self._finish(index)
+        return self._done[index]
+
+    def expect(self, index: int, diff_id: str) -> None:
+        """Check layer ``index`` against ``diff_id`` once its hash is done (in :meth:`verify`)."""
+        self._expected[index] = diff_id
+
+    def check(self, index: int, digest: str, diff_id: str | None) -> None:
+        """Raise SourceError now when a computed digest is not the layer's diff_id."""
+        if diff_id and digest != diff_id:
+            raise SourceError(
+                self._what, f"layer {index}: content digest {digest} != diff_id {diff_id}"
+            )
+
+    def verify(self) -> None:
+        """Wait for every hash and check the expected diff_ids; SourceError on a mismatch."""
+        try:
+            while self._running:
+                self._finish(next(iter(self._running)))
+        finally:
+            self.stop()
+        for index in sorted(self._expected):
+            self.check(index, self._done[index][0], self._expected[index])
+
+    def _finish(self, index: int) -> None:
+        hasher = self._running.pop(index)
+        try:
+            self._done[index] = hasher.result()
+        except SourceError:
+            raise
+        except Exception as exc:
+            if not is_stream_error(exc):
+                raise
+            raise SourceError(self._what, f"layer {index}: unreadable ({one_line(exc)})") from None
+
+    def stop(self) -> None:
+        """Stop every hash still running (after an error, or when the result is not wanted)."""
+        for hasher in self._running.values():
+            hasher.stop()
+        self._running.clear()
+
+
+def _is_plain(blob: LayerBlob) -> bool:
+    with contextlib.closing(blob.open()) as stream:
+        return not is_compressed(stream.read(4))
 
 
 def _read_local_plain(
-    blob: LayerBlob, limits: Limits, counter: EntryCounter, budget: Budget, what: str
-) -> tuple[LayerDelta, str, int] | None:
-    """An uncompressed layer in a local file: (delta, digest, size), or None when compressed.
+    blob: LayerBlob, digests: LayerDigests, limits: Limits, counter: EntryCounter, what: str
+) -> tuple[LayerDelta, str, int]:
+    """An uncompressed layer in a local file: (delta, digest, size).
 
-    One handle walks the tar and seeks over the bodies nobody reads; a second one hashes the
-    whole layer in a thread at the same time, so the two cores share the work.
+    One handle walks the tar and seeks over the bodies nobody reads while other handles hash
+    this layer and the next one in threads. With a diff_id to check, the hash is not waited for
+    here (see :meth:`LayerDigests.verify`); the diff_id then names the layer.
     """
+    digests.start(blob.index)
     with contextlib.closing(blob.open()) as stream:
-        if is_compressed(stream.read(4)):
-            return None
+        size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
-        hasher = BackgroundDigest(blob.open, budget)
-        try:
-            delta = read_layer(blob.index, stream, limits, counter, what, skip_by_seek=True)
-        except BaseException:
-            hasher.stop()
-            raise
-    try:
-        digest, count = hasher.result()
-    except SourceError:
-        raise
-    except Exception as exc:
-        if not is_stream_error(exc):
-            raise
-        raise SourceError(what, f"layer {blob.index}: unreadable ({one_line(exc)})") from None
+        delta = read_layer(blob.index, stream, limits, counter, what, skip_by_seek=True)
+    if blob.diff_id:
+        digests.expect(blob.index, blob.diff_id)
+        return delta, blob.diff_id, size
+    digest, count = digests.result(blob.index)
     return delta, digest, count
 
 
@@ -196,6 +292,22 @@ def _layer(
         history_index=record.index if record else None,
         created_by=record.created_by if record else None,
     )
+
+
+def load_image_deferred(
+    target: str,
+    *,
+    platform: Platform | None = None,
+    insecure: bool = False,
+    limits: Limits | None = None,
+    daemon: Any | None = None,
+) -> tuple[Image, LayerDigests]:
+    """:func:`load_image` whose last layer hashes may still be running (see
+    :func:`read_image_deferred`: call ``verify()`` before using any result)."""
+    with open_image(
+        target, platform=platform, insecure=insecure, limits=limits, daemon=daemon
+    ) as raw:
+        return read_image_deferred(raw, limits)
 
 
 def load_image(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import sys
+from collections.abc import Iterator
 from typing import Any, BinaryIO, cast
 
 from seawall.errors import SourceError
@@ -17,14 +20,19 @@ class Budget:
     """A shared allowance of decompressed bytes for one image (decompression-bomb guard)."""
 
     def __init__(self, what: str, limit: int) -> None:
+        import threading
+
         self.what = what
         self.limit = limit
         self.used = 0
+        self._lock = threading.Lock()  # layers may be hashed by several threads at once
 
     def spend(self, n: int) -> None:
         """Count ``n`` more bytes; raise SourceError past the limit."""
-        self.used += n
-        if self.used > self.limit:
+        with self._lock:
+            self.used += n
+            used = self.used
+        if used > self.limit:
             raise SourceError(
                 self.what,
                 f"more than {self.limit} decompressed bytes (possible decompression bomb)",
@@ -263,18 +271,25 @@ def is_compressed(head: bytes) -> bool:
     return head.startswith((_GZIP_MAGIC, _ZSTD_MAGIC))
 
 
+# Hashing threads read this much per GIL round trip: each time a thread wants the GIL back
+# while the tar walk holds it, it may wait a whole switch interval.
+DIGEST_CHUNK = 16 << 20
+
+
 class BackgroundDigest:
     """sha256 and size of a stream, computed in a thread (file reads and hashing release the GIL).
 
     ``result`` waits and re-raises the thread's error (e.g. an exhausted Budget); ``stop`` makes
-    the thread give up early when its result is no longer wanted.
+    the thread give up early when its result is no longer wanted. The stream is opened here, not
+    in the thread, so that the source may be closed (a spooled file deleted) while it runs.
     """
 
-    def __init__(self, opener: Any, budget: Budget | None = None) -> None:
+    def __init__(self, opener: Any, budget: Budget | None = None, chunk: int = _CHUNK) -> None:
         import threading
 
-        self._opener = opener
+        self._stream = opener()
         self._budget = budget
+        self._chunk = chunk
         self._stop = threading.Event()
         self._error: BaseException | None = None
         self.digest = ""
@@ -284,9 +299,9 @@ class BackgroundDigest:
 
     def _run(self) -> None:
         try:
-            with self._opener() as stream:
+            with self._stream as stream:
                 hashed = HashingReader(stream, self._budget)
-                buffer = memoryview(bytearray(_CHUNK))
+                buffer = memoryview(bytearray(self._chunk))
                 while not self._stop.is_set() and hashed.readinto(buffer):
                     pass
                 self.digest, self.count = hashed.digest, hashed.count
@@ -304,6 +319,21 @@ class BackgroundDigest:
         if self._error is not None:
             raise self._error
         return self.digest, self.count
+
+
+@contextlib.contextmanager
+def prompt_thread_switches(interval: float = 0.0005) -> Iterator[None]:
+    """Let helper threads get the GIL back sooner while the main thread runs Python code.
+
+    A thread returning from a GIL-free read or hash waits up to the switch interval (5 ms by
+    default) for the busy main thread; over a layer that cost more than the hashing itself.
+    """
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, interval))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 def one_line(value: object) -> str:

@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+from zlib import adler32
 
 BLOCK = 512
 _ZERO = bytes(BLOCK)
-_REGULAR = (b"0", b"\0", b"7")
+_EXTENDED = frozenset((b"x", b"X", b"g", b"L", b"K"))
 TYPES = {
     b"0": "file",
     b"\0": "file",
@@ -50,6 +51,10 @@ class TarEntry:
 
 
 def _number(field: bytes) -> int:
+    try:  # the common case, a NUL- or space-terminated octal number, in one C call
+        return int(field.rstrip(b"\0 "), 8)
+    except ValueError:
+        pass
     if field and field[0] & 0x80:  # GNU base-256; 0xff marks a negative number
         value = int.from_bytes(field[1:], "big")
         return -value if field[0] == 0xFF else value
@@ -60,6 +65,29 @@ def _number(field: bytes) -> int:
         return int(text, 8)
     except ValueError:
         raise TarFormatError(f"bad number field {field!r}") from None
+
+
+_SEEN_NUMBERS: dict[bytes, int] = {}
+
+
+def _small_number(field: bytes) -> int:
+    """A mode, uid or gid field: few distinct values per image, so parsed ones are remembered."""
+    value = _SEEN_NUMBERS.get(field)
+    if value is None:
+        value = _number(field)
+        if len(_SEEN_NUMBERS) < 4096:  # bounded: a hostile archive may use a new value each time
+            _SEEN_NUMBERS[field] = value
+    return value
+
+
+def _checksum(header: bytes) -> int:
+    """The header's byte sum with its checksum field read as eight spaces.
+
+    adler32's low half is 1 + the byte sum modulo 65521; a 256-byte half sums to at most
+    65280, so each half's sum is exact, and two C calls replace a Python-level ``sum``.
+    """
+    total = (adler32(header[:256]) & 0xFFFF) + (adler32(header[256:]) & 0xFFFF) - 2
+    return total - sum(header[148:156]) + 256
 
 
 def _text(field: bytes) -> str:
@@ -150,43 +178,41 @@ class TarReader:
         long_name: str | None = None
         long_link: str | None = None
         pax: dict[str, str] = {}
+        read = self._stream.read
         while True:
-            self._skip(self._remaining + self._padding)
-            self._remaining = self._padding = 0
-            header = self._stream.read(BLOCK)
+            if self._remaining or self._padding:
+                self._skip(self._remaining + self._padding)
+                self._remaining = self._padding = 0
+            header = read(BLOCK)
             if len(header) < BLOCK:
                 if not header:
                     return  # archive without end-of-archive blocks
                 header += self._read_exact(BLOCK - len(header))
             if header == _ZERO:
                 return
-            stored = _number(header[148:156])
-            computed = sum(header[:148]) + 256 + sum(header[156:])
-            if stored != computed:
+            if _checksum(header) != _number(header[148:156]):
                 raise TarFormatError("header checksum mismatch")
             flag = header[156:157]
             size = _number(header[124:136])
             if size < 0:
                 raise TarFormatError("negative size")
-            if flag in (b"L", b"K"):
-                value = _text(self._extended(size))
-                if flag == b"L":
-                    long_name = value
+            if flag in _EXTENDED:
+                if flag == b"x" or flag == b"X":
+                    pax.update(_pax_records(self._extended(size)))
+                elif flag == b"g":
+                    self._extended(size)  # global defaults: nothing we use
+                elif flag == b"L":
+                    long_name = _text(self._extended(size))
                 else:
-                    long_link = value
-                continue
-            if flag in (b"x", b"X"):
-                pax.update(_pax_records(self._extended(size)))
-                continue
-            if flag == b"g":
-                self._extended(size)  # global defaults: nothing we use
+                    long_link = _text(self._extended(size))
                 continue
             name = _text(header[0:100])
-            if header[257:263] == b"ustar\0":  # POSIX ustar: a prefix may hold the path's start
-                prefix = _text(header[345:500])
-                if prefix:
-                    name = f"{prefix}/{name}"
-            linkname = _text(header[157:257])
+            if header[257:263] == b"ustar\0" and header[345] != 0:
+                # POSIX ustar: a prefix may hold the path's start
+                name = f"{_text(header[345:500])}/{name}"
+            linkname = _text(header[157:257]) if header[157] != 0 else ""
+            uid = _small_number(header[108:116])
+            gid = _small_number(header[116:124])
             real_size = size
             sparse = False
             if flag == b"S":  # old GNU sparse: real size in the header, maps in extension blocks
@@ -196,43 +222,61 @@ class TarReader:
                 while extended:
                     ext = self._read_exact(BLOCK)
                     extended = ext[504]
-            name = pax.get("GNU.sparse.name") or pax.get("path") or long_name or name
-            linkname = pax.get("linkpath") or long_link or linkname
-            if "size" in pax:
-                try:
-                    size = real_size = int(pax["size"])
-                except ValueError:
-                    raise TarFormatError("bad pax size") from None
-            if "GNU.sparse.realsize" in pax or "GNU.sparse.size" in pax:
-                sparse = True
-                try:
-                    real_size = int(pax.get("GNU.sparse.realsize") or pax["GNU.sparse.size"])
-                except ValueError:
-                    raise TarFormatError("bad sparse size") from None
-            uid = _number(header[108:116])
-            gid = _number(header[116:124])
-            if "uid" in pax or "gid" in pax:
-                try:
-                    uid = int(pax.get("uid", uid))
-                    gid = int(pax.get("gid", gid))
-                except ValueError:
-                    raise TarFormatError("bad pax uid/gid") from None
-            long_name = long_link = None
-            pax = {}
-            kind = TYPES.get(flag, f"other:{flag.decode('latin-1')}")
-            if flag == b"S":
-                kind = "file"
+            if long_name is not None or long_link is not None:
+                name = long_name or name
+                linkname = long_link or linkname
+                long_name = long_link = None
+            if pax:
+                name, linkname, size, real_size, sparse, uid, gid = _apply_pax(
+                    pax, name, linkname, size, real_size, sparse, uid, gid
+                )
+                pax = {}
+            kind = "file" if flag == b"S" else TYPES.get(flag) or f"other:{flag.decode('latin-1')}"
             self._remaining = size
-            self._padding = _padded(size) - size
+            self._padding = -size % BLOCK
+            device = flag == b"3" or flag == b"4"
             yield TarEntry(
-                name=name,
-                type=kind,
-                mode=_number(header[100:108]) & 0o7777,
-                uid=uid,
-                gid=gid,
-                size=real_size if kind == "file" else 0,
-                linkname=linkname,
-                devmajor=_number(header[329:337]) if flag in (b"3", b"4") else 0,
-                devminor=_number(header[337:345]) if flag in (b"3", b"4") else 0,
-                sparse=sparse,
+                name,
+                kind,
+                _small_number(header[100:108]) & 0o7777,
+                uid,
+                gid,
+                real_size if kind == "file" else 0,
+                linkname,
+                _number(header[329:337]) if device else 0,
+                _number(header[337:345]) if device else 0,
+                sparse,
             )
+
+
+def _apply_pax(
+    pax: dict[str, str],
+    name: str,
+    linkname: str,
+    size: int,
+    real_size: int,
+    sparse: bool,
+    uid: int,
+    gid: int,
+) -> tuple[str, str, int, int, bool, int, int]:
+    """Override header fields with the pax records that precede the entry."""
+    name = pax.get("GNU.sparse.name") or pax.get("path") or name
+    linkname = pax.get("linkpath") or linkname
+    if "size" in pax:
+        try:
+            size = real_size = int(pax["size"])
+        except ValueError:
+            raise TarFormatError("bad pax size") from None
+    if "GNU.sparse.realsize" in pax or "GNU.sparse.size" in pax:
+        sparse = True
+        try:
+            real_size = int(pax.get("GNU.sparse.realsize") or pax["GNU.sparse.size"])
+        except ValueError:
+            raise TarFormatError("bad sparse size") from None
+    if "uid" in pax or "gid" in pax:
+        try:
+            uid = int(pax.get("uid", uid))
+            gid = int(pax.get("gid", gid))
+        except ValueError:
+            raise TarFormatError("bad pax uid/gid") from None
+    return name, linkname, size, real_size, sparse, uid, gid

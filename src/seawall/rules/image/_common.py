@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import weakref
+
 from seawall import secrets
-from seawall.image.filesystem import FileEntry, Removal
+from seawall.image import sensitive
+from seawall.image.filesystem import FileEntry, FileSystem, Kind, Removal
+
+_Version = tuple[FileEntry, Removal | None]
+# One pass over every file version per image, shared by the six sensitive-file rules.
+_BY_CATEGORY: weakref.WeakKeyDictionary[FileSystem, dict[sensitive.Sensitive, list[_Version]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def sensitive_versions(fs: FileSystem, category: sensitive.Sensitive) -> list[_Version]:
+    """Every version of a file or hard link in ``category``, in any layer (deleted ones too)."""
+    grouped = _BY_CATEGORY.get(fs)
+    if grouped is None:
+        grouped = {}
+        for entry, removal in fs.all_versions():
+            if entry.kind is Kind.FILE or entry.kind is Kind.HARDLINK:
+                found = sensitive.classify(entry.path)
+                if found is not None:
+                    grouped.setdefault(found, []).append((entry, removal))
+        _BY_CATEGORY[fs] = grouped
+    return grouped.get(category, [])
 
 
 def escape(token: str) -> str:

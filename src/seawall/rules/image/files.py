@@ -15,7 +15,7 @@ from seawall.image.model import Image
 from seawall.image.sensitive import Sensitive
 from seawall.model.finding import Finding, Severity
 from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
-from seawall.rules.image._common import file_pointer, where
+from seawall.rules.image._common import file_pointer, sensitive_versions, where
 
 IMAGE = frozenset({TargetKind.IMAGE})
 _SECRET_REFS = (
@@ -32,11 +32,7 @@ class _SensitiveFileRule(Rule[Image]):
 
     def check(self, image: Image, ctx: Context) -> Iterator[Finding]:
         fs = image.fs
-        for entry, removal in fs.all_versions():
-            if entry.kind not in (Kind.FILE, Kind.HARDLINK):
-                continue
-            if sensitive.classify(entry.path) is not self.category:
-                continue
+        for entry, removal in sensitive_versions(fs, self.category):
             if self.category is Sensitive.PRIVATE_KEY and sensitive.needs_content_check(entry.path):
                 data = fs.content_at(entry.layer, entry.path)
                 if not isinstance(data, bytes) or not sensitive.PEM_PRIVATE_KEY.search(data):
