@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from seawall.lazy_re import lazy_pattern
+
 
 @dataclass(frozen=True)
 class TokenKind:
@@ -19,25 +21,25 @@ class TokenKind:
 
 
 TOKEN_KINDS: tuple[TokenKind, ...] = (
-    TokenKind("AWS access key id", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
-    TokenKind("GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
-    TokenKind("GitHub fine-grained token", re.compile(r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b")),
-    TokenKind("GitLab token", re.compile(r"\bglpat-[A-Za-z0-9\-_]{20,}\b")),
-    TokenKind("Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
-    TokenKind("Stripe secret key", re.compile(r"\b[rs]k_live_[A-Za-z0-9]{20,}\b")),
-    TokenKind("Google API key", re.compile(r"\bAIza[0-9A-Za-z\-_]{35}\b")),
-    TokenKind("npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    TokenKind("PyPI token", re.compile(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9\-_]{50,}\b")),
-    TokenKind("OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{32,}\b")),
-    TokenKind("SendGrid key", re.compile(r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b")),
-    TokenKind("private key", re.compile(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----")),
+    TokenKind("AWS access key id", lazy_pattern(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
+    TokenKind("GitHub token", lazy_pattern(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b")),
+    TokenKind("GitHub fine-grained token", lazy_pattern(r"\bgithub_pat_[A-Za-z0-9_]{60,255}\b")),
+    TokenKind("GitLab token", lazy_pattern(r"\bglpat-[A-Za-z0-9\-_]{20,}\b")),
+    TokenKind("Slack token", lazy_pattern(r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b")),
+    TokenKind("Stripe secret key", lazy_pattern(r"\b[rs]k_live_[A-Za-z0-9]{20,}\b")),
+    TokenKind("Google API key", lazy_pattern(r"\bAIza[0-9A-Za-z\-_]{35}\b")),
+    TokenKind("npm token", lazy_pattern(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    TokenKind("PyPI token", lazy_pattern(r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9\-_]{50,}\b")),
+    TokenKind("OpenAI API key", lazy_pattern(r"\bsk-(?:proj-)?[A-Za-z0-9_\-]{32,}\b")),
+    TokenKind("SendGrid key", lazy_pattern(r"\bSG\.[A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43}\b")),
+    TokenKind("private key", lazy_pattern(r"-----BEGIN (?:[A-Z]+ )?PRIVATE KEY(?: BLOCK)?-----")),
     TokenKind(
         "password in URL",
-        re.compile(r"\b[a-z][a-z0-9+.\-]*://[^\s:/@'\"]+:([^\s@/'\"$]{3,})@[^\s'\"]+", re.I),
+        lazy_pattern(r"\b[a-z][a-z0-9+.\-]*://[^\s:/@'\"]+:([^\s@/'\"$]{3,})@[^\s'\"]+", re.I),
     ),
 )
 
-_SECRET_NAME = re.compile(
+_SECRET_NAME = lazy_pattern(
     r"(?:^|_|-|\.)(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_\-]?key|apikey|access[_\-]?key|"
     r"private[_\-]?key|priv[_\-]?key|credentials?|auth[_\-]?token|client[_\-]?secret|"
     r"secret[_\-]?key|signing[_\-]?key|encryption[_\-]?key|session[_\-]?key|bearer|"
@@ -45,12 +47,12 @@ _SECRET_NAME = re.compile(
     re.I,
 )
 # Names that look secret-ish but hold file paths, switches or public material.
-_NOT_SECRET_NAME = re.compile(
+_NOT_SECRET_NAME = lazy_pattern(
     r"(?:_FILE|_PATH|_DIR|_URL_FILE|_LENGTH|_MIN|_MAX|_POLICY|_ENABLED|_REQUIRED|_HASH_ALGO|"
     r"_TYPE|_HEADER|_FORMAT|_EXPIRY|_TTL|_TIMEOUT|_ID|_USER(?:NAME)?|_LOCATION|_COMMAND|_CMD)$",
     re.I,
 )
-_PLACEHOLDER = re.compile(
+_PLACEHOLDER = lazy_pattern(
     r"^(?:\$\{?[A-Za-z_][A-Za-z0-9_]*(?::?[-?+][^}]*)?\}?|<[^>]*>|\{\{.*\}\}|%[A-Za-z_]+%|"
     r"changeme|change_me|example|dummy|placeholder|xxx+|\*+|none|null|true|false|yes|no|"
     r"/run/secrets/.*|/var/run/secrets/.*|file:.*|vault:.*|secretsmanager:.*|ssm:.*)$",

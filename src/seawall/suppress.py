@@ -16,21 +16,21 @@ Peer ids match through each rule's ``aliases``.
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.source import SourceFile
 
 ALL = "*"
 
-_SEAWALL = re.compile(r"#\s*seawall:\s*(ignore|ignore-file)\s*=\s*([^\s#]+(?:\s*,\s*[^\s#]+)*)")
-_HADOLINT = re.compile(r"#\s*hadolint\s+(global\s+)?ignore\s*=\s*([\w\-, ]+)")
-_TRIVY = re.compile(r"#\s*trivy:ignore:([\w\-]+)(?::exp:(\d{4}-\d{2}-\d{2}))?")
-_CHECKOV = re.compile(r"#\s*checkov:skip=([\w\-]+)")
-_KICS = re.compile(r"#\s*kics-scan\s+(ignore-line|ignore-block|ignore|disable=[\w\-, ]+)")
+_SEAWALL = lazy_pattern(r"#\s*seawall:\s*(ignore|ignore-file)\s*=\s*([^\s#]+(?:\s*,\s*[^\s#]+)*)")
+_HADOLINT = lazy_pattern(r"#\s*hadolint\s+(global\s+)?ignore\s*=\s*([\w\-, ]+)")
+_TRIVY = lazy_pattern(r"#\s*trivy:ignore:([\w\-]+)(?::exp:(\d{4}-\d{2}-\d{2}))?")
+_CHECKOV = lazy_pattern(r"#\s*checkov:skip=([\w\-]+)")
+_KICS = lazy_pattern(r"#\s*kics-scan\s+(ignore-line|ignore-block|ignore|disable=[\w\-, ]+)")
 # Whether a comment may hold any pragma above: most files and most comments hold none.
-_ANY_PRAGMA = re.compile(r"#\s*(?:seawall:|hadolint\s|trivy:|checkov:|kics-scan\s)")
+_ANY_PRAGMA = lazy_pattern(r"#\s*(?:seawall:|hadolint\s|trivy:|checkov:|kics-scan\s)")
 
 
 @dataclass

@@ -49,6 +49,8 @@ COMPOSE_PATTERNS = (
 
 def is_compose_name(name: str) -> bool:
     """Whether a file name is a Compose file by convention."""
+    if "compose" not in name or not name.endswith((".yaml", ".yml")):
+        return False  # every pattern has both: most names are ruled out without fnmatch
     return any(fnmatch.fnmatchcase(name, p) for p in COMPOSE_PATTERNS)
 
 
@@ -95,6 +97,8 @@ def discover(
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 for name in sorted(files):
+                    if not (is_dockerfile_name(name) or is_compose_name(name)):
+                        continue  # a walk only ever takes these two kinds of file
                     candidate = Path(root) / name
                     if _excluded(candidate, exclude):
                         continue

@@ -40,8 +40,8 @@ _NOT_DOCKERFILES = (
 
 def is_dockerfile_name(name: str) -> bool:
     """Whether a file name is a Dockerfile / Containerfile by convention."""
-    if name.endswith(_NOT_DOCKERFILES):
-        return False
+    if name.endswith(_NOT_DOCKERFILES) or not ("ockerfile" in name or "ontainerfile" in name):
+        return False  # every pattern names one of the two: most names are ruled out here
     return any(fnmatch.fnmatchcase(name, p) for p in DOCKERFILE_PATTERNS)
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.fix import Edit
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import (
@@ -271,7 +272,7 @@ def option_values(cmd: SimpleCommand, *names: str) -> Iterator[tuple[Word, str]]
                 yield w, t[2:]
 
 
-VAR_REF = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
+VAR_REF = lazy_pattern(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)[^}]*\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 def var_refs(text: str) -> Iterator[tuple[str, int, int]]:
@@ -313,7 +314,7 @@ def resolved_base(df: Dockerfile, stage: Stage) -> str | None:
 
 
 # registry[:port]/path[:tag][@digest] per the distribution reference grammar (repository lowercase).
-_REFERENCE = re.compile(
+_REFERENCE = lazy_pattern(
     r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
     r"(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[a-z0-9]+:[0-9a-fA-F]{32,})?$"
 )
@@ -323,7 +324,7 @@ def _has_default(raw: str, name: str) -> bool:
     return re.search(r"\$\{" + re.escape(name) + r":?-[^}]+\}", raw) is not None
 
 
-_DEVCONTAINER_BASE = re.compile(r"^mcr\.microsoft\.com/(?:vscode/)?devcontainers/", re.I)
+_DEVCONTAINER_BASE = lazy_pattern(r"^mcr\.microsoft\.com/(?:vscode/)?devcontainers/", re.I)
 
 
 def is_dev_container(df: Dockerfile, target: str) -> bool:

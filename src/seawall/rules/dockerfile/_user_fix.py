@@ -9,9 +9,7 @@ files there, but its copied code stays root-owned and read-only to it.
 
 from __future__ import annotations
 
-import fnmatch
-import re
-
+from seawall.lazy_re import glob_set, lazy_pattern
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_image_ref
@@ -20,7 +18,7 @@ from seawall.rules.dockerfile._util import is_root_user, shell_commands, stage_i
 NONROOT_ID = "65532"
 # Instructions whose effect depends on the user in force: the final USER must come after them.
 _BUILD_TIME = frozenset({"RUN", "COPY", "ADD", "WORKDIR", "USER", "SHELL", "VOLUME", "ONBUILD"})
-_SHELLLESS_PATTERNS = ("gcr.io/distroless/*", "cgr.dev/chainguard/*", "scratch")
+_SHELLLESS_GLOBS = glob_set(("gcr.io/distroless/*", "cgr.dev/chainguard/*", "scratch"))
 _DEBIAN_IMAGES = frozenset(
     {
         "debian",
@@ -49,7 +47,7 @@ _ALPINE_IMAGES = frozenset({"alpine", "busybox"})
 _RPM_IMAGES = frozenset({"fedora", "centos", "rockylinux", "almalinux"})
 _NOT_SHELL_TAGS = ("windowsservercore", "nanoserver", "minimal", "micro", "distroless")
 # Tags that name the Debian or Ubuntu release an image is built on.
-_DEBIAN_TAGS = re.compile(
+_DEBIAN_TAGS = lazy_pattern(
     r"(?:^|[-_.])(?:debian|ubuntu|buster|bullseye|bookworm|trixie|focal|jammy|noble)(?:$|[-_.\d])"
 )
 
@@ -65,13 +63,16 @@ BUILTIN_USERS = (
 )
 
 
+_BUILTIN_USER_GLOBS = glob_set([pattern for pattern, _ in BUILTIN_USERS])
+
+
 def builtin_user(base: str | None) -> str | None:
     """The non-root user a well-known base image already has, if any."""
     if base is None:
         return None
-    for pattern, user in BUILTIN_USERS:
-        if fnmatch.fnmatch(base, pattern):
-            return user
+    found = _BUILTIN_USER_GLOBS.match(base)
+    if found is not None and found.lastindex is not None:
+        return BUILTIN_USERS[found.lastindex - 1][1]
     return None
 
 
@@ -79,7 +80,7 @@ def image_family(base: str | None) -> str:
     """The user-tooling family of a base image reference; ``unknown`` when not recognised."""
     if base is None or "$" in base:
         return "unknown"
-    if any(fnmatch.fnmatch(base.lower(), pattern) for pattern in _SHELLLESS_PATTERNS):
+    if _SHELLLESS_GLOBS.match(base.lower()):
         return "shellless"
     ref = parse_image_ref(base)
     repository = ref.repository.lower()

@@ -6,12 +6,13 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage
 from seawall.parsers.shell import SimpleCommand, Word, tokenize, unwrap
 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "ksh", "zsh", "busybox"})
-_WINDOWS_BASE = re.compile(
+_WINDOWS_BASE = lazy_pattern(
     r"(mcr\.microsoft\.com/(windows|dotnet/framework|powershell)|servercore|nanoserver)", re.I
 )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile, Instruction
 from seawall.rules._base import CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
@@ -81,7 +82,7 @@ class ElevatedBuildPrivileges(Rule[Dockerfile]):
                 )
 
 
-_LOCAL_HOSTS = re.compile(
+_LOCAL_HOSTS = lazy_pattern(
     r"^(?:http|ftp)://(?:[^/@]*@)?(?:localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)(?:[:/]|$)",
     re.I,
 )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import (
@@ -27,7 +27,7 @@ from seawall.rules.dockerfile._hygiene_util import delete_instruction, variables
 from seawall.rules.dockerfile._util import stage_is_posix
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
-_PORT = re.compile(r"^(\d+)(?:-(\d+))?(?:/([A-Za-z]+))?$")
+_PORT = lazy_pattern(r"^(\d+)(?:-(\d+))?(?:/([A-Za-z]+))?$")
 _PROTOCOLS = frozenset({"tcp", "udp", "sctp"})
 
 
@@ -235,7 +235,7 @@ class MaintainerDeprecated(Rule[Dockerfile]):
             )
 
 
-_SIMPLE_WORD = re.compile(r"^[A-Za-z0-9_./:=@%+,-]+$")
+_SIMPLE_WORD = lazy_pattern(r"^[A-Za-z0-9_./:=@%+,-]+$")
 
 
 def _exec_form_fix(instr: Instruction) -> Fix | None:
@@ -374,7 +374,7 @@ class OnbuildForbiddenTrigger(Rule[Dockerfile]):
                 )
 
 
-_REF = re.compile(r"(?<!\\)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
+_REF = lazy_pattern(r"(?<!\\)\$(?:\{([A-Za-z_][A-Za-z0-9_]*)|([A-Za-z_][A-Za-z0-9_]*))")
 
 
 class EnvSameStatementReference(Rule[Dockerfile]):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import Dockerfile, Instruction
@@ -182,9 +182,9 @@ def _mode_of_command(df: Dockerfile, cmd: ShellCommand) -> Iterator[ModeChange]:
                 )
 
 
-_CLAUSE = re.compile(r"^([ugoa]*)([-+=])([rwxXst]*)$")
-_OCTAL = re.compile(r"^[0-7]{3,4}$")
-_SYMBOLIC = re.compile(r"^[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*$")
+_CLAUSE = lazy_pattern(r"^([ugoa]*)([-+=])([rwxXst]*)$")
+_OCTAL = lazy_pattern(r"^[0-7]{3,4}$")
+_SYMBOLIC = lazy_pattern(r"^[ugoa]*[-+=][rwxXst]*(?:,[ugoa]*[-+=][rwxXst]*)*$")
 
 
 def world_writable(mode: str) -> bool:

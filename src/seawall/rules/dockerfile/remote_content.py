@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
@@ -52,8 +53,8 @@ INTERPRETERS = frozenset(
     }
 )
 # "sh -c "$(curl …)"", "bash <(curl …)", "eval "$(wget …)"", "source <(curl …)".
-_SUBSTITUTION = re.compile(r"(?:\$\(|<\()\s*(?:sudo\s+)?(?:curl|wget)\b")
-_RUNS_SUBSTITUTION = re.compile(
+_SUBSTITUTION = lazy_pattern(r"(?:\$\(|<\()\s*(?:sudo\s+)?(?:curl|wget)\b")
+_RUNS_SUBSTITUTION = lazy_pattern(
     r"(?:\b(?:ba|z|da|k)?sh\b[^|;&\n]*|\beval\s+|\bsource\s+|(?:^|[;&|\s])\.\s+)[\"']?$"
 )
 
@@ -128,9 +129,9 @@ class PipeToShell(Rule[Dockerfile]):
                 )
 
 
-_URL = re.compile(r"^(?:https?|ftp)://", re.I)
-_GIT = re.compile(r"^(?:git@|ssh://|git://)|\.git(?:#|$)", re.I)
-_COMMIT = re.compile(r"#[0-9a-f]{40}(?::|$)", re.I)
+_URL = lazy_pattern(r"^(?:https?|ftp)://", re.I)
+_GIT = lazy_pattern(r"^(?:git@|ssh://|git://)|\.git(?:#|$)", re.I)
+_COMMIT = lazy_pattern(r"#[0-9a-f]{40}(?::|$)", re.I)
 
 
 def is_remote(source: str) -> bool:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile
 from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
 from seawall.rules.dockerfile._security_util import commands_named, option_values
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
-_LOCKED = re.compile(r"^[!*]+$|^!")
+_LOCKED = lazy_pattern(r"^[!*]+$|^!")
 
 
 class PasswordSetInRun(Rule[Dockerfile]):

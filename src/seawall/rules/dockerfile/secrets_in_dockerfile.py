@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.model.source import Span
 from seawall.parsers.dockerfile import Dockerfile, Stage
@@ -38,10 +39,10 @@ SECRET_REFERENCES = (
     NIST_800_190.control("4.1.4"),
 )
 # Keys whose names contain a secret word but whose values are locations or settings, not secrets.
-_NOT_A_SECRET_KEY = re.compile(
+_NOT_A_SECRET_KEY = lazy_pattern(
     r"(?:_URL|_URI|_ENDPOINT|_HOST|_NAME|_VERSION|_MODE|_METHOD|_ENV|_VAR|_SERVER|_PORT)$", re.I
 )
-_PUBLIC_VALUE = re.compile(r"^(?:https?://[^:@/\s]+(?:[/:?#][^@\s]*)?|/[^\s]*|\.{0,2}/[^\s]*)$")
+_PUBLIC_VALUE = lazy_pattern(r"^(?:https?://[^:@/\s]+(?:[/:?#][^@\s]*)?|/[^\s]*|\.{0,2}/[^\s]*)$")
 
 
 def _is_literal_secret(key: str, value: str | None) -> bool:
@@ -169,7 +170,7 @@ class HardcodedCredentialToken(Rule[Dockerfile]):
 
 
 # Cheap literal hints of the formats secrets.find_tokens knows; lines without one are skipped.
-_TOKEN_HINT = re.compile(
+_TOKEN_HINT = lazy_pattern(
     r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|k_live_|AIza|npm_|pypi-|sk-|"
     r"SG\.|PRIVATE KEY|://[^\s/@'\"]+:[^\s@/'\"]+@"
 )
@@ -192,14 +193,14 @@ def _tokens_in(text: str) -> list[tuple[TokenKind, int, int]]:
 
 
 # Places where a variable is used as a credential whatever its name.
-_CREDENTIAL_CONTEXT = re.compile(
+_CREDENTIAL_CONTEXT = lazy_pattern(
     r"(?:_auth(?:Token)?\s*=\s*|Authorization:\s*(?:Bearer|Basic|token)\s+|"
     r"PRIVATE-TOKEN:\s*|--password(?:=|\s+)|--token(?:=|\s+)|x-access-token:)[\"']?$",
     re.I,
 )
-_URL_USER = re.compile(r"://$")
-_URL_PASSWORD = re.compile(r"://[^\s/@'\"]*:$")
-_URL_AFTER_PASSWORD = re.compile(r"^[^\s/@'\"]*@")
+_URL_USER = lazy_pattern(r"://$")
+_URL_PASSWORD = lazy_pattern(r"://[^\s/@'\"]*:$")
+_URL_AFTER_PASSWORD = lazy_pattern(r"^[^\s/@'\"]*@")
 
 
 def _used_as_credential(script: str, start: int, end: int) -> bool:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import glob_set, lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile, Instruction
 from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
@@ -48,11 +48,14 @@ SENSITIVE_NAMES: tuple[tuple[str, str], ...] = (
     ("*.ovpn", "a VPN profile"),
 )
 # Names that match the globs above but are public material or templates.
-_HARMLESS = re.compile(
+_HARMLESS = lazy_pattern(
     r"^(?:\.env\.(?:example|sample|template|dist|defaults?)|.*(?:cert|chain|bundle|public|pub|ca)[^/]*\.pem|"
     r"ca\.key\.pub|.*\.pub)$",
     re.I,
 )
+
+
+_SENSITIVE_GLOBS = glob_set([pattern for pattern, _ in SENSITIVE_NAMES])
 
 
 def _sensitive_kind(path: str) -> str | None:
@@ -66,9 +69,9 @@ def _sensitive_kind(path: str) -> str | None:
         lower = part.lower()
         if _HARMLESS.match(lower):
             continue
-        for pattern, kind in SENSITIVE_NAMES:
-            if fnmatch.fnmatchcase(lower, pattern):
-                return kind
+        found = _SENSITIVE_GLOBS.match(lower)
+        if found is not None and found.lastindex is not None:
+            return SENSITIVE_NAMES[found.lastindex - 1][1]
     return None
 
 

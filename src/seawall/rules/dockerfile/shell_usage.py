@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile, Stage
 from seawall.rules._base import CWE, Context, FixAvailability, Option, Rule, RuleMeta, TargetKind
@@ -86,7 +87,7 @@ def _replaces_sh(cmd: ShellCommand) -> bool:
 
 
 _SAFE_PRODUCERS = frozenset({"echo", "printf", "yes", "true", "seq"})
-_ASH_BASES = re.compile(r"(^|/)(alpine|busybox)([:@]|$)|alpine", re.I)
+_ASH_BASES = lazy_pattern(r"(^|/)(alpine|busybox)([:@]|$)|alpine", re.I)
 
 
 def _pipefail_in_shell(df: Dockerfile, stage: Stage) -> bool | None:
@@ -269,7 +270,7 @@ class WgetAndCurl(Rule[Dockerfile]):
                         )
 
 
-_UID = re.compile(r"^\d+$")
+_UID = lazy_pattern(r"^\d+$")
 
 
 def _uid_of(cmd: ShellCommand) -> int | None:

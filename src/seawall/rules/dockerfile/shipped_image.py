@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterator
 
+from seawall.lazy_re import glob_set
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile
 from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
@@ -19,7 +19,7 @@ from seawall.rules.dockerfile._security_util import (
 )
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
-_SHELLLESS_BASES = ("scratch", "gcr.io/distroless/*", "cgr.dev/chainguard/static*")
+_SHELLLESS_BASES = glob_set(("scratch", "gcr.io/distroless/*", "cgr.dev/chainguard/static*"))
 
 
 class MissingHealthcheck(Rule[Dockerfile]):
@@ -90,7 +90,7 @@ class MissingHealthcheck(Rule[Dockerfile]):
                 return
         root = shipped_root(df)
         base = root.base if root is not None else ""
-        shellless = any(fnmatch.fnmatch(base.lower(), p) for p in _SHELLLESS_BASES)
+        shellless = _SHELLLESS_BASES.match(base.lower()) is not None
         hint = (
             ' (no shell in this base: use the exec form HEALTHCHECK CMD ["/app", "health"])'
             if shellless
@@ -141,13 +141,15 @@ BUILD_TOOL_PACKAGES = frozenset(
     }
 )
 _DEV_SUFFIXES = ("-dev", "-devel")
-_BUILD_GLOBS = (
-    "gcc-[0-9]*",
-    "g++-[0-9]*",
-    "clang-[0-9]*",
-    "golang-[0-9]*",
-    "openjdk-*-jdk*",
-    "java-*-devel",
+_BUILD_GLOBS = glob_set(
+    (
+        "gcc-[0-9]*",
+        "g++-[0-9]*",
+        "clang-[0-9]*",
+        "golang-[0-9]*",
+        "openjdk-*-jdk*",
+        "java-*-devel",
+    )
 )
 
 
@@ -155,7 +157,7 @@ def is_build_tool(name: str) -> bool:
     """Whether a package name is a compiler, build system or development headers."""
     if name in BUILD_TOOL_PACKAGES or name.endswith(_DEV_SUFFIXES):
         return True
-    return any(fnmatch.fnmatchcase(name, p) for p in _BUILD_GLOBS)
+    return _BUILD_GLOBS.match(name) is not None
 
 
 class BuildToolsInShippedImage(Rule[Dockerfile]):

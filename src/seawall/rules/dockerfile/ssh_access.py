@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile, expand_vars
 from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
@@ -22,7 +23,7 @@ DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 SSH_SERVER_PACKAGES = frozenset(
     {"openssh-server", "openssh", "dropbear", "ssh", "openssh-server-pam"}
 )
-_PORT = re.compile(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$", re.I)
+_PORT = lazy_pattern(r"^(\d+)(?:-(\d+))?(?:/(tcp|udp|sctp))?$", re.I)
 
 
 class SshPortExposed(Rule[Dockerfile]):

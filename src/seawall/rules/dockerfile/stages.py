@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
@@ -23,7 +23,7 @@ from seawall.rules.dockerfile._hygiene_util import shipped_stage_indices
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _TARGET_PLATFORM = frozenset({"$TARGETPLATFORM", "${TARGETPLATFORM}"})
-_STAGE_NAME = re.compile(r"^[a-z][a-z0-9\-_.]*$")
+_STAGE_NAME = lazy_pattern(r"^[a-z][a-z0-9\-_.]*$")
 _RESERVED = frozenset({"scratch", "context"})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
@@ -36,7 +37,7 @@ from seawall.rules.dockerfile._util import ShellCommand
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _FALSE = frozenset({"false", "0", "no", "off"})
-_PIP_VERSIONED = re.compile(r"pip\d(?:\.\d+)?")
+_PIP_VERSIONED = lazy_pattern(r"pip\d(?:\.\d+)?")
 _PIP = frozenset({"pip", "pip3", "pip2", "pipenv", "uv"})
 _NPM = frozenset({"npm", "yarn", "pnpm"})
 
@@ -116,7 +117,7 @@ def _tls_option_removal(df: Dockerfile, cmd: ShellCommand, word: Word) -> list[E
 
 
 # Configuration written by echo/sed/tee into files: yum/dnf repos, apt, pip, npm, git.
-_TLS_TEXT = re.compile(
+_TLS_TEXT = lazy_pattern(
     r"\bsslverify\s*=\s*(?:0|false|no)\b|Verify-(?:Peer|Host)\s*(?:=\s*|\s+)\\?\"?false|"
     r"\bstrict-ssl\s*=\s*false\b|\btrusted-host\s*=",
     re.I,
@@ -372,7 +373,7 @@ _SIGNATURE_FLAGS: dict[str, frozenset[str]] = {
     "rpm": frozenset({"--nodigest", "--nosignature", "--nofiledigest", "--noverify"}),
     "pacman": frozenset({"--skippgpcheck"}),
 }
-_SIGNATURE_TEXT = re.compile(
+_SIGNATURE_TEXT = lazy_pattern(
     r"\[\s*(?:[a-z-]+=\S+\s+)*trusted=yes\b[^\]]*\](?!\s*(?:file|copy):)|\bgpgcheck\s*=\s*(?:0|false|no)\b|"
     r"AllowUnauthenticated\s*(?:=\s*|\s+)\\?\"?(?:true|1)|AllowInsecureRepositories\s*(?:=\s*|\s+)\\?\"?(?:true|1)",
     re.I,
@@ -381,9 +382,9 @@ _SIGNATURE_TEXT = re.compile(
 
 _SIGNATURE_PROGRAMS = tuple(_SIGNATURE_FLAGS)
 _RPM_MANAGERS = frozenset({"yum", "dnf", "microdnf", "tdnf"})
-_GPGCHECK_OFF = re.compile(r"--setopt=(?:[\w.-]*\.)?gpgcheck=(?:0|false|no)", re.I)
-_APT_UNAUTHENTICATED = re.compile(r"AllowUnauthenticated=(?:true|1)", re.I)
-_PACKAGE_FILE = re.compile(r"\.(?:apk|deb|rpm)$")
+_GPGCHECK_OFF = lazy_pattern(r"--setopt=(?:[\w.-]*\.)?gpgcheck=(?:0|false|no)", re.I)
+_APT_UNAUTHENTICATED = lazy_pattern(r"AllowUnauthenticated=(?:true|1)", re.I)
+_PACKAGE_FILE = lazy_pattern(r"\.(?:apk|deb|rpm)$")
 _SIGNATURE_HINTS = ("trusted=yes", "gpgcheck", "allowunauthenticated", "allowinsecurerepositories")
 
 

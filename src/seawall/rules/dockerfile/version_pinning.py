@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile
 from seawall.parsers.shell import Word
@@ -28,7 +28,7 @@ from seawall.rules.dockerfile._package_managers import (
 )
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
-_RPM_VERSIONED = re.compile(r"-\d[^/]*$")
+_RPM_VERSIONED = lazy_pattern(r"-\d[^/]*$")
 _PIP_PINNED = ("==", "===", "~=", "@")
 
 
