@@ -273,7 +273,7 @@ def is_compressed(head: bytes) -> bool:
 
 # Hashing threads read this much per GIL round trip: each time a thread wants the GIL back
 # while the tar walk holds it, it may wait a whole switch interval.
-DIGEST_CHUNK = 16 << 20
+DIGEST_CHUNK = 4 << 20
 
 
 class BackgroundDigest:
