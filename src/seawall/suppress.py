@@ -15,12 +15,15 @@ Peer ids match through each rule's ``aliases``.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.source import SourceFile
+
+if TYPE_CHECKING:
+    import datetime as _dt
 
 ALL = "*"
 
@@ -80,7 +83,10 @@ def parse_suppressions(
     sup = Suppressions()
     if "#" not in source.text or _ANY_PRAGMA.search(source.text) is None:
         return sup
-    today = today or _dt.date.today()
+    if today is None:
+        import datetime
+
+        today = datetime.date.today()
     lines = source.text.split("\n")
 
     def following(line_no: int) -> range:
@@ -136,7 +142,9 @@ def parse_suppressions(
 
 def _expired(expiry: str, today: _dt.date) -> bool:
     """Whether a ``:exp:`` date has passed; an impossible date (2024-02-31) counts as expired."""
+    import datetime
+
     try:
-        return _dt.date.fromisoformat(expiry) < today
+        return datetime.date.fromisoformat(expiry) < today
     except ValueError:
         return True

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
-import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -412,6 +411,8 @@ def _exec_form(args: str) -> tuple[str, ...] | None:
     if not stripped.startswith("["):
         return None
     try:
+        import json  # only exec-form instructions need it
+
         value = json.loads(stripped)
     except ValueError:
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -121,6 +120,8 @@ _SPACE = re.compile(r"\s+")
 
 
 def _digest(text: str) -> str:
+    import hashlib  # here, not at the top: ``seawall check`` imports this module on every run
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 

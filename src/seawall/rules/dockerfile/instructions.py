@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 from seawall.lazy_re import lazy_pattern
@@ -242,6 +241,8 @@ def _exec_form_fix(instr: Instruction) -> Fix | None:
     words = instr.args.split()
     if not words or not all(_SIMPLE_WORD.match(w) for w in words):
         return None
+    import json
+
     text = f"{instr.keyword} {json.dumps(words)}"
     start = instr.keyword_span.start
     return Fix.unsafe(
