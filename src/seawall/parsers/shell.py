@@ -94,7 +94,7 @@ class SimpleCommand:
         return [w for w in self.words[1:] if not w.text.startswith("-")]
 
 
-_OPERATOR = re.compile(r"&&|\|\||;;|[;|&\n]")
+_OPERATOR = re.compile(r"(&&|\|\||;;|[;|&\n])[ \t\r]*")
 # Runs of characters with no special meaning, consumed in one step (most of a script).
 _PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`#]+")
 _DQ_PLAIN = re.compile(r'[^"\\$]+')
@@ -147,6 +147,7 @@ def tokenize(script: str) -> list[SimpleCommand]:
     pipe_from = False
     i = 0
     fast_word = _FAST_WORD.match
+    new_word = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
 
     def finish(sep: str, end: int) -> None:
         nonlocal words, pipe_from
@@ -189,7 +190,7 @@ def tokenize(script: str) -> list[SimpleCommand]:
             if end < n and s[end] in "<>" and text.isdigit():
                 i = _skip_redirection(s, end, words)
                 continue
-            words.append(Word(text, i, end, False))
+            words.append(new_word(Word, (text, i, end, False)))
             i = plain.end()
             continue
         ch = s[i]
@@ -207,9 +208,9 @@ def tokenize(script: str) -> list[SimpleCommand]:
         if ch in ";&|\n":
             op_match = _OPERATOR.match(s, i)
             if op_match is not None and not (ch == "&" and s.startswith("&>", i)):
-                op = op_match.group()
+                op = op_match.group(1)
                 finish(op.strip() or "\n", words[-1].end if words else i)
-                i += len(op)
+                i = op_match.end()  # the blanks after the operator too
                 continue
         if ch in "()":
             finish(";", words[-1].end if words else i)

@@ -183,6 +183,8 @@ def _expand(text: str) -> str:
 
 def _display_width(text: str) -> int:
     """Terminal cells ``text`` takes: tabs expand, wide (East Asian) characters take two."""
+    if text.isascii():
+        return len(text) + text.count("\t") * (len(TAB) - 1)  # most lines: no per-character work
     width = 0
     for char in text:
         if char == "\t":
