@@ -6,6 +6,7 @@ report the key or the token kind, and ``mask`` gives a safe preview.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -60,6 +61,7 @@ _PLACEHOLDER = lazy_pattern(
 )
 
 
+@functools.lru_cache(maxsize=4096)  # the same variable names come up again and again
 def is_secret_name(name: str) -> bool:
     """Whether a variable/label/key name suggests it holds a secret value."""
     return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET_NAME.search(name)

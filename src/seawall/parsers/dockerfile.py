@@ -442,13 +442,14 @@ def parse_dockerfile(
     """Parse a Dockerfile. Raises ParseError (with line) on input BuildKit would refuse."""
     text = source.text
     lines = _Lines(text)
+    line_count = len(lines.lines)
     directives: dict[str, str] = {}
     escape = "\\"
     comments: list[tuple[int, str]] = []
 
     # Parser directives: only at the very top, before any blank line, other comment or instruction.
     i = 0
-    while i < len(lines):
+    while i < line_count:
         raw = lines.lines[i]
         m = _DIRECTIVE.match(raw.strip()) if raw.strip().startswith("#") else None
         if not m or m.group(1).lower() not in DIRECTIVE_NAMES or m.group(1).lower() in directives:
@@ -464,7 +465,7 @@ def parse_dockerfile(
 
     instructions: list[Instruction] = []
     stage_index = -1
-    while i < len(lines):
+    while i < line_count:
         raw = lines.lines[i]
         stripped = raw.strip()
         if not stripped:
@@ -543,12 +544,13 @@ def _read_instruction(
     physical = lines.lines
     count = len(physical)
     starts = lines.starts
+    new_segment = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
     while True:
         stripped = line.rstrip(" \t\r")
         if not stripped.endswith(escape):
             piece = line.rstrip("\r")
             if piece:
-                segments.append(Segment(logical_len, src, len(piece)))
+                segments.append(new_segment(Segment, (logical_len, src, len(piece))))
                 parts.append(piece)
                 logical_len += len(piece)
             last_line = j
@@ -556,7 +558,7 @@ def _read_instruction(
             break
         cont = len(stripped) - 1
         if cont:
-            segments.append(Segment(logical_len, src, cont))
+            segments.append(new_segment(Segment, (logical_len, src, cont)))
             parts.append(line[:cont])
             logical_len += cont
         last_line = j
@@ -584,7 +586,7 @@ def _read_instruction(
             body_start_line = j
             k = j
             found = False
-            while k < len(lines):
+            while k < count:
                 candidate = lines.lines[k]
                 compare = candidate.lstrip("\t") if strip_tabs else candidate
                 if compare == delim:
@@ -598,7 +600,7 @@ def _read_instruction(
                     i + 1,
                 )
             body_start = (
-                lines.starts[body_start_line] if body_start_line < len(lines) else len(source.text)
+                lines.starts[body_start_line] if body_start_line < count else len(source.text)
             )
             body_end = lines.starts[k]
             body = raw_body = source.text[body_start:body_end]

@@ -14,6 +14,7 @@ APK = frozenset({"apk"})
 ZYPPER = frozenset({"zypper"})
 PIP = frozenset({"pip", "pip2", "pip3"})
 PYTHONS = frozenset({"python", "python2", "python3"})
+_SYSTEM_MANAGERS = APT | RPM | APK | ZYPPER
 
 APT_VALUE_OPTIONS = frozenset(
     {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a"}
@@ -236,8 +237,10 @@ def manager_call(cmd: ShellCommand) -> ManagerCall | None:
     if not words:
         return None
     name = cmd.name
-    if name in APT or name in RPM or name in APK or name in ZYPPER:
+    if name in _SYSTEM_MANAGERS:
         manager = name
+    elif not name.startswith(("pip", "python")):
+        return None  # most commands: neither a package manager nor pip (``pip_words`` agrees)
     else:
         pip = pip_words(cmd)
         if pip is None:
