@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from seawall.lazy_re import lazy_pattern
 
 
-@dataclass(frozen=True)
-class TokenKind:
+class TokenKind(NamedTuple):
     """A recognisable credential format."""
 
     name: str

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from seawall.model.finding import Finding, Report, Severity, TargetError
 from seawall.model.fix import Applicability, Edit
@@ -19,8 +18,7 @@ FIX_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class Range:
+class Range(NamedTuple):
     """A 1-based line/column range; ``end_column`` is the column just after the last character."""
 
     line: int

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_arg, parse_key_values
@@ -26,16 +25,14 @@ from seawall.rules.dockerfile._util import (
 )
 
 
-@dataclass(frozen=True)
-class CacheMount:
+class CacheMount(NamedTuple):
     """A ``RUN --mount=type=cache`` (or any mount type) and where it is mounted."""
 
     type: str
     target: str
 
 
-@dataclass(frozen=True)
-class Run:
+class Run(NamedTuple):
     """One RUN instruction with its stage, its simple commands and its mounts."""
 
     stage: Stage
@@ -77,8 +74,7 @@ class Run:
                 yield cmd
 
 
-@dataclass(frozen=True)
-class DockerfileRuns:
+class DockerfileRuns(NamedTuple):
     """Every RUN of a Dockerfile, analysed once."""
 
     runs: tuple[Run, ...]

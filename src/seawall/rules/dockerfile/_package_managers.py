@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from seawall.parsers.shell import SimpleCommand, Word
 from seawall.rules.dockerfile._util import ShellCommand
@@ -150,8 +150,7 @@ ZYPPER_INSTALLS = frozenset(
 ZYPPER_CONFIRMS = ZYPPER_INSTALLS | frozenset({"remove", "rm"})
 
 
-@dataclass(frozen=True)
-class ParsedArgs:
+class ParsedArgs(NamedTuple):
     """A command's arguments split into options and positional words."""
 
     options: tuple[Word, ...]
@@ -187,8 +186,7 @@ def subcommand(cmd: SimpleCommand, takes_value: Iterable[str] = ()) -> Word | No
     return args.positionals[0] if args.positionals else None
 
 
-@dataclass(frozen=True)
-class ManagerCall:
+class ManagerCall(NamedTuple):
     """A package-manager invocation: the manager, its subcommand word and its operands."""
 
     cmd: ShellCommand

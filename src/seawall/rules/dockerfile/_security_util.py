@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.fix import Edit
@@ -175,8 +176,7 @@ def shipped_root(df: Dockerfile) -> Stage | None:
     return df.lineage(stage)[0]
 
 
-@dataclass(frozen=True)
-class KeyValue:
+class KeyValue(NamedTuple):
     """One ``key=value`` of an ENV, ARG or LABEL instruction; offsets are into its ``args``."""
 
     instruction: Instruction

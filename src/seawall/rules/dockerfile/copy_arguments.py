@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from seawall.model.finding import Finding, Severity
 from seawall.model.fix import Edit, Fix
@@ -15,8 +15,7 @@ from seawall.rules.dockerfile._util import stage_is_posix
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 
 
-@dataclass(frozen=True)
-class CopyArgs:
+class CopyArgs(NamedTuple):
     """Sources and destination of a COPY/ADD (heredoc markers count as sources)."""
 
     sources: tuple[str, ...]

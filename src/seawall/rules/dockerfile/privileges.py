@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
@@ -98,8 +98,7 @@ class SudoInRun(Rule[Dockerfile]):
                     )
 
 
-@dataclass(frozen=True)
-class ModeChange:
+class ModeChange(NamedTuple):
     """One file-mode change: where it is written, the mode, whether it recurses, what it targets."""
 
     span: Span

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile, Instruction
@@ -16,8 +16,7 @@ DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _CONFIG_TOOLS = frozenset({"npm", "yarn", "pnpm", "git", "pip", "pip3", "poetry", "composer"})
 
 
-@dataclass(frozen=True)
-class SecretMount:
+class SecretMount(NamedTuple):
     """One ``--mount=type=secret`` of a RUN: where the file appears and which variable holds it."""
 
     path: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
@@ -138,8 +138,7 @@ class RedundantTargetPlatform(Rule[Dockerfile]):
                 )
 
 
-@dataclass(frozen=True)
-class CopyFrom:
+class CopyFrom(NamedTuple):
     """A `COPY --from=<ref>` with what the reference resolves to."""
 
     instruction: Instruction
