@@ -138,3 +138,22 @@ def test_layer_digest_mismatch_shows_no_result(
     out = tmp_path / "sbom.json"
     assert main(["image", str(bad), "--no-config", "--sbom", "cyclonedx", "-o", str(out)]) == 2
     assert "diff_id" in capsys.readouterr().err and not out.exists()
+    # Opting out of the check: the altered archive is audited like the good one.
+    unchecked = ["image", str(bad), "--no-config", "--no-verify-layers", "-F", "json"]
+    assert main(unchecked) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert any(f["code"].startswith("IMG") and ".npmrc" in f["message"] for f in findings)
+
+
+def test_unverified_layers_still_count_against_the_size_budget(kit, tmp_path: Path) -> None:
+    from seawall.errors import SourceError
+    from seawall.image.limits import Limits
+    from seawall.image.load import load_image_deferred
+
+    spec = kit.spec(layers=[[kit.file("big.bin", b"x" * 200_000)]])
+    path = kit.docker_save(spec, tmp_path / "img.tar")
+    with pytest.raises(SourceError, match="decompressed bytes"):
+        load_image_deferred(str(path), limits=Limits(max_total_bytes=100_000), verify_local=False)
+    image, digests = load_image_deferred(str(path), verify_local=False)
+    digests.verify()  # nothing to check, nothing running
+    assert image.layers[0].diff_id.startswith("sha256:") and image.layers[0].size > 200_000

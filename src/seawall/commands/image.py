@@ -40,6 +40,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--insecure", action="store_true", help="talk plain HTTP to the registry (e.g. 127.0.0.1)"
     )
     p.add_argument(
+        "--no-verify-layers",
+        action="store_true",
+        help=(
+            "do not hash uncompressed layers of a local archive or layout against the config's "
+            "diff_ids (faster; a layer altered after the config was written goes unnoticed)"
+        ),
+    )
+    p.add_argument(
         "--sbom",
         choices=("cyclonedx",),
         help="write a CycloneDX 1.6 JSON SBOM (to --output or stdout) instead of findings",
@@ -79,7 +87,12 @@ def run(args: argparse.Namespace) -> int:
     platform = Platform.parse(args.platform) if args.platform else None
     target = args.target
     try:
-        image, digests = load_image_deferred(target, platform=platform, insecure=args.insecure)
+        image, digests = load_image_deferred(
+            target,
+            platform=platform,
+            insecure=args.insecure,
+            verify_local=not args.no_verify_layers,
+        )
     except SeawallError as exc:
         return _unreadable(exc, target, config, args)
     # The last layer hashes may still run: rules and the SBOM are computed meanwhile, and

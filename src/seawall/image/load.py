@@ -97,12 +97,15 @@ def read_image(raw: RawImage, limits: Limits | None = None) -> Image:
     return image
 
 
-def read_image_deferred(raw: RawImage, limits: Limits | None = None) -> tuple[Image, LayerDigests]:
+def read_image_deferred(
+    raw: RawImage, limits: Limits | None = None, *, verify_local: bool = True
+) -> tuple[Image, LayerDigests]:
     """Like :func:`read_image`, but the last layers' hashes may still be running.
 
     The caller may work on the image meanwhile (rules, SBOM) but must call ``verify()`` on the
     returned digests before showing any result: it raises SourceError when a layer's content does
-    not match its diff_id. ``stop()`` abandons the check.
+    not match its diff_id. ``stop()`` abandons the check. ``verify_local=False`` does not hash
+    uncompressed layers held in local files that have a diff_id (``--no-verify-layers``).
     """
     limits = limits or Limits()
     what = raw.reference
@@ -112,7 +115,7 @@ def read_image_deferred(raw: RawImage, limits: Limits | None = None) -> tuple[Im
     history = map_history(raw.config, len(raw.layers))
     by_layer = {h.layer: h for h in history if h.layer is not None}
     layers: list[Layer] = []
-    digests = LayerDigests(raw.layers, budget, what)
+    digests = LayerDigests(raw.layers, budget, what, verify_local)
     try:
         with prompt_thread_switches():
             for blob in raw.layers:
@@ -182,8 +185,11 @@ class LayerDigests:
 
     _AHEAD = 2  # hashing threads at a time (each holds one DIGEST_CHUNK buffer)
 
-    def __init__(self, blobs: tuple[LayerBlob, ...], budget: Budget, what: str) -> None:
+    def __init__(
+        self, blobs: tuple[LayerBlob, ...], budget: Budget, what: str, verify: bool = True
+    ) -> None:
         self._blobs = blobs
+        self.verifying = verify
         self._budget = budget
         self._what = what
         self._plain = [blob.local_file and _is_plain(blob) for blob in blobs]
@@ -198,7 +204,13 @@ class LayerDigests:
     def start(self, index: int) -> None:
         """Start hashing layer ``index`` and the next ones, at most ``_AHEAD`` at a time."""
         for ahead in range(index, min(index + self._AHEAD, len(self._blobs))):
-            if self._plain[ahead] and ahead not in self._running and ahead not in self._done:
+            wanted = self.verifying or not self._blobs[ahead].diff_id  # a digest names the layer
+            if (
+                wanted
+                and self._plain[ahead]
+                and ahead not in self._running
+                and ahead not in self._done
+            ):
                 while len(self._running) >= self._AHEAD:
                     self._finish(next(iter(self._running)))
                 self._running[ahead] = BackgroundDigest(
@@ -222,6 +234,10 @@ class LayerDigests:
             raise SourceError(
                 self._what, f"layer {index}: content digest {digest} != diff_id {diff_id}"
             )
+
+    def spend(self, size: int) -> None:
+        """Count a layer that is not hashed against the image's byte budget."""
+        self._budget.spend(size)
 
     def verify(self) -> None:
         """Wait for every hash and check the expected diff_ids; SourceError on a mismatch."""
@@ -271,7 +287,10 @@ def _read_local_plain(
         stream.seek(0)
         delta = read_layer(blob.index, stream, limits, counter, what, skip_by_seek=True)
     if blob.diff_id:
-        digests.expect(blob.index, blob.diff_id)
+        if digests.verifying:
+            digests.expect(blob.index, blob.diff_id)
+        else:
+            digests.spend(size)  # not hashed, but still counted against the size budget
         return delta, blob.diff_id, size
     digest, count = digests.result(blob.index)
     return delta, digest, count
@@ -301,13 +320,14 @@ def load_image_deferred(
     insecure: bool = False,
     limits: Limits | None = None,
     daemon: Any | None = None,
+    verify_local: bool = True,
 ) -> tuple[Image, LayerDigests]:
     """:func:`load_image` whose last layer hashes may still be running (see
     :func:`read_image_deferred`: call ``verify()`` before using any result)."""
     with open_image(
         target, platform=platform, insecure=insecure, limits=limits, daemon=daemon
     ) as raw:
-        return read_image_deferred(raw, limits)
+        return read_image_deferred(raw, limits, verify_local=verify_local)
 
 
 def load_image(
