@@ -106,9 +106,8 @@ def render(
     return "\n".join(blocks) + "\n"
 
 
-def _where(report: Report, finding: Finding) -> str:
+def _where(finding: Finding, rng: Range | None) -> str:
     loc = finding.location
-    rng = finding_range(report, finding)
     if rng is not None:
         return f"{loc.path}:{rng.line}:{rng.column}"
     if loc.pointer is not None:
@@ -122,12 +121,12 @@ def _is_secret(rule: Rule[Any] | None) -> bool:
 
 def _finding_block(report: Report, finding: Finding, paint: _Painter, secret: bool) -> str:
     style = _SEVERITY_STYLE[finding.severity]
+    rng = finding_range(report, finding)
     header = (
-        f"{paint(_BOLD, printable(_where(report, finding)))}: {paint(_BOLD, finding.rule_id)} "
+        f"{paint(_BOLD, printable(_where(finding, rng)))}: {paint(_BOLD, finding.rule_id)} "
         f"{paint(style, '[' + finding.severity.label + ']')} {printable(finding.message)}"
     )
     lines = [header]
-    rng = finding_range(report, finding)
     source = report.sources.get(finding.location.path)
     gutter = 1
     if rng is not None and source is not None:
