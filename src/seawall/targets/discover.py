@@ -96,10 +96,12 @@ def discover(
         if path.is_dir():
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
+                folder: Path | None = None
                 for name in sorted(files):
                     if not (is_dockerfile_name(name) or is_compose_name(name)):
                         continue  # a walk only ever takes these two kinds of file
-                    candidate = Path(root) / name
+                    folder = folder or Path(root)
+                    candidate = folder / name
                     if _excluded(candidate, exclude):
                         continue
                     classify(candidate, explicit=False)
