@@ -168,3 +168,26 @@ def test_uncompressed_archive_layers_spend_the_byte_budget(kit, tmp_path: Path) 
     with pytest.raises(SourceError) as excinfo:
         load_image(str(path), limits=Limits(max_total_bytes=100_000))
     assert "more than 100000 decompressed bytes" in str(excinfo.value)
+
+
+def test_local_layer_hashes_run_at_most_two_at_a_time(kit, tmp_path: Path, monkeypatch) -> None:
+    """Hashes run ahead of the walk, but a bounded number at once (each holds a read buffer)."""
+    import threading
+
+    from seawall.image import load
+
+    layers = [[kit.file(f"layer{i}/data", b"%d" % i * 100_000)] for i in range(6)]
+    path = kit.docker_save(kit.spec(layers=layers), tmp_path / "six.tar")
+    most = 0
+    original = load.BackgroundDigest
+
+    def counting(*args, **kwargs):
+        nonlocal most
+        live = [t for t in threading.enumerate() if t.name == "seawall-digest" and t.is_alive()]
+        most = max(most, len(live) + 1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(load, "BackgroundDigest", counting)
+    image = load_image(str(path))
+    assert len(image.layers) == 6 and 1 <= most <= 2
+    assert [layer.size for layer in image.layers] == [layer.size for layer in image.layers[:1]] * 6
