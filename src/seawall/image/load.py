@@ -126,6 +126,7 @@ def read_image_deferred(
                     digests.check(blob.index, digest, blob.diff_id)
                 fs.apply(delta)
                 layers.append(_layer(blob, digest, count, len(delta.entries), by_layer))
+        digests.walk_done()
         inventory = collect_inventory(fs, [layer.diff_id for layer in layers])
     except BaseException:
         digests.stop()
@@ -176,14 +177,16 @@ def _read_streamed(
 
 
 class LayerDigests:
-    """sha256 of the uncompressed layers held in local files, in threads a few layers ahead.
+    """sha256 of the uncompressed layers held in local files, computed in threads.
 
-    Hashing a large layer takes longer than walking it, so the next layers' hashes start while
-    the current one is walked (on two cores a 1 GB image is hashed by two threads at once), and
-    the last ones may still run while rules look at the image: :meth:`verify` waits for them.
+    While the main thread walks the layers, one thread hashes them, largest first: on two cores
+    each gets a core, and the longest hash (one SHA-256 stream cannot be split) starts at once.
+    When the walk is over a second thread joins. The last hashes may still run while rules look at
+    the image: :meth:`verify` waits for them and checks the diff_ids.
     """
 
-    _AHEAD = 2  # hashing threads at a time (each holds one DIGEST_CHUNK buffer)
+    _WHILE_WALKING = 1  # hashing threads beside the walk (each holds one DIGEST_CHUNK buffer)
+    _AFTER_WALK = 2
 
     def __init__(
         self, blobs: tuple[LayerBlob, ...], budget: Budget, what: str, verify: bool = True
@@ -192,7 +195,13 @@ class LayerDigests:
         self.verifying = verify
         self._budget = budget
         self._what = what
-        self._plain = [blob.local_file and _is_plain(blob) for blob in blobs]
+        sizes = [_plain_size(blob) if blob.local_file else None for blob in blobs]
+        self._plain = [size is not None for size in sizes]
+        # A layer without a diff_id is hashed even when not verifying: the digest names it.
+        wanted = [i for i, blob in enumerate(blobs) if sizes[i] is not None]
+        wanted = [i for i in wanted if verify or not blobs[i].diff_id]
+        self._queue = sorted(wanted, key=lambda i: -(sizes[i] or 0))
+        self._limit = self._WHILE_WALKING
         self._running: dict[int, BackgroundDigest] = {}
         self._done: dict[int, tuple[str, int]] = {}
         self._expected: dict[int, str] = {}
@@ -201,27 +210,26 @@ class LayerDigests:
         """Whether layer ``index`` is an uncompressed local file (hashed here, walked by seeks)."""
         return self._plain[index]
 
-    def start(self, index: int) -> None:
-        """Start hashing layer ``index`` and the next ones, at most ``_AHEAD`` at a time."""
-        for ahead in range(index, min(index + self._AHEAD, len(self._blobs))):
-            wanted = self.verifying or not self._blobs[ahead].diff_id  # a digest names the layer
-            if (
-                wanted
-                and self._plain[ahead]
-                and ahead not in self._running
-                and ahead not in self._done
-            ):
-                while len(self._running) >= self._AHEAD:
-                    self._finish(next(iter(self._running)))
-                self._running[ahead] = BackgroundDigest(
-                    self._blobs[ahead].open, self._budget, DIGEST_CHUNK
-                )
+    def start(self) -> None:
+        """Keep the allowed number of hashing threads busy."""
+        while len(self._running) < self._limit and self._queue:
+            self._launch(self._queue.pop(0))
+
+    def walk_done(self) -> None:
+        """The main thread has finished walking: a second core is free for hashing."""
+        self._limit = self._AFTER_WALK
+        self.start()
 
     def result(self, index: int) -> tuple[str, int]:
         """(digest, byte count) of a covered layer, waiting for its hash."""
-        self.start(index)
-        if index in self._running:
+        if index not in self._done:
+            if index not in self._running:
+                self._queue.remove(index)
+                while len(self._running) >= self._AFTER_WALK:
+                    self._finish(next(iter(self._running)))
+                self._launch(index)
             self._finish(index)
+            self.start()
         return self._done[index]
 
     def expect(self, index: int, diff_id: str) -> None:
@@ -242,12 +250,18 @@ class LayerDigests:
     def verify(self) -> None:
         """Wait for every hash and check the expected diff_ids; SourceError on a mismatch."""
         try:
+            self._limit = self._AFTER_WALK
+            self.start()
             while self._running:
                 self._finish(next(iter(self._running)))
+                self.start()
         finally:
             self.stop()
         for index in sorted(self._expected):
             self.check(index, self._done[index][0], self._expected[index])
+
+    def _launch(self, index: int) -> None:
+        self._running[index] = BackgroundDigest(self._blobs[index].open, self._budget, DIGEST_CHUNK)
 
     def _finish(self, index: int) -> None:
         hasher = self._running.pop(index)
@@ -265,11 +279,15 @@ class LayerDigests:
         for hasher in self._running.values():
             hasher.stop()
         self._running.clear()
+        self._queue.clear()
 
 
-def _is_plain(blob: LayerBlob) -> bool:
+def _plain_size(blob: LayerBlob) -> int | None:
+    """The size of an uncompressed layer blob, or None when it is gzip or zstd."""
     with contextlib.closing(blob.open()) as stream:
-        return not is_compressed(stream.read(4))
+        if is_compressed(stream.read(4)):
+            return None
+        return stream.seek(0, io.SEEK_END)
 
 
 def _read_local_plain(
@@ -277,11 +295,11 @@ def _read_local_plain(
 ) -> tuple[LayerDelta, str, int]:
     """An uncompressed layer in a local file: (delta, digest, size).
 
-    One handle walks the tar and seeks over the bodies nobody reads while other handles hash
-    this layer and the next one in threads. With a diff_id to check, the hash is not waited for
-    here (see :meth:`LayerDigests.verify`); the diff_id then names the layer.
+    One handle walks the tar and seeks over the bodies nobody reads while another hashes a layer
+    in a thread. With a diff_id to check, the hash is not waited for here (see
+    :meth:`LayerDigests.verify`); the diff_id then names the layer.
     """
-    digests.start(blob.index)
+    digests.start()
     with contextlib.closing(blob.open()) as stream:
         size = stream.seek(0, io.SEEK_END)
         stream.seek(0)
