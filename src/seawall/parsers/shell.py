@@ -61,24 +61,25 @@ class SimpleCommand:
 
     def has_flag(self, *flags: str) -> bool:
         """Whether a flag is given: ``--long``, ``--long=x``, ``-y``, or a short flag in a ``-qy`` bundle."""
+        # Rules ask this thousands of times per scan: each word is looked at once, not per flag.
+        shorts = "".join(f[1] for f in flags if len(f) == 2 and f[0] == "-" and f[1] != "-")
         for w in self.words[1:]:
             t = w.text
             if t == "--":
                 break
-            for flag in flags:
-                if t == flag:
+            if t in flags:
+                return True
+            if t.startswith("--"):
+                name, equals, _ = t.partition("=")
+                if equals and name in flags:  # --long=value
                     return True
-                if flag.startswith("--") and t.startswith(flag + "="):
-                    return True
-                if (
-                    len(flag) == 2
-                    and flag[0] == "-"
-                    and t.startswith("-")
-                    and not t.startswith("--")
-                    and flag[1] in t[1:]
-                    and t[1:].isalpha()
-                ):
-                    return True
+            elif (
+                shorts
+                and t.startswith("-")
+                and t[1:].isalpha()
+                and any(letter in t for letter in shorts)  # a short flag in a -qy bundle
+            ):
+                return True
         return False
 
     def subcommand(self, skip_options: bool = True) -> Word | None:
@@ -107,34 +108,50 @@ _FAST_WORD = re.compile(
 )
 
 
+# What can change the state of a ``$(...)``/``${...}`` scan, outside quotes and inside them.
+_GROUP_SPECIAL = {"(": re.compile(r"[\"'\\()]"), "{": re.compile(r"[\"'\\{}]")}
+_IN_DOUBLE_QUOTES = re.compile(r'["\\]')
+
+
 def _skip_dollar_group(s: str, i: int) -> int:
     """Skip ``$(...)``, ``$((...))`` or ``${...}`` starting at ``i`` (at '$')."""
     n = len(s)
     open_ch = s[i + 1]
-    close_ch = ")" if open_ch == "(" else "}"
+    special = _GROUP_SPECIAL[open_ch]
     depth = 0
     j = i + 1
-    quote = ""
     while j < n:
+        # Jump to the next character that matters instead of looking at each one.
+        found = special.search(s, j)
+        if found is None:
+            return n
+        j = found.start()
         ch = s[j]
-        if quote:
-            if ch == "\\" and quote == '"':
-                j += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in "\"'":
-            quote = ch
+        if ch == '"':
+            while True:
+                closing = _IN_DOUBLE_QUOTES.search(s, j + 1)
+                if closing is None:
+                    return n
+                j = closing.start()
+                if s[j] == '"':
+                    break
+                j += 1  # a backslash: skip the character it escapes
+            j += 1
+        elif ch == "'":
+            closing_at = s.find("'", j + 1)
+            if closing_at == -1:
+                return n
+            j = closing_at + 1
         elif ch == "\\":
-            j = min(j + 2, n)
-            continue
+            j += 2
         elif ch == open_ch:
             depth += 1
-        elif ch == close_ch:
+            j += 1
+        else:
             depth -= 1
             if depth == 0:
                 return j + 1
-        j += 1
+            j += 1
     return n
 
 

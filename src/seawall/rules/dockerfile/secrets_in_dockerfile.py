@@ -198,6 +198,7 @@ _CREDENTIAL_CONTEXT = lazy_pattern(
     r"PRIVATE-TOKEN:\s*|--password(?:=|\s+)|--token(?:=|\s+)|x-access-token:)[\"']?$",
     re.I,
 )
+_CREDENTIAL_HINTS = ("auth", "token", "password", "://")
 _URL_USER = lazy_pattern(r"://$")
 _URL_PASSWORD = lazy_pattern(r"://[^\s/@'\"]*:$")
 _URL_AFTER_PASSWORD = lazy_pattern(r"^[^\s/@'\"]*@")
@@ -206,6 +207,9 @@ _URL_AFTER_PASSWORD = lazy_pattern(r"^[^\s/@'\"]*@")
 def _used_as_credential(script: str, start: int, end: int) -> bool:
     """Whether the variable at ``script[start:end]`` sits where a credential goes."""
     before = script[max(0, start - 60) : start]
+    lowered = before.lower()
+    if not any(hint in lowered for hint in _CREDENTIAL_HINTS):
+        return False  # every pattern below holds one of these words
     if _CREDENTIAL_CONTEXT.search(before):
         return True
     if _URL_PASSWORD.search(before):  # https://user:$X@host
@@ -288,9 +292,11 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
                 declared = declared_by_stage[stage.index] = declared_names(df, stage)
             seen: set[str] = set()
             for name, start, end in var_refs(script):
-                if name in seen or name not in declared or covers(instr, name):
+                if name in seen or name not in declared:
                     continue
                 if not (is_secret_name(name) or _used_as_credential(script, start, end)):
+                    continue
+                if covers(instr, name):
                     continue
                 seen.add(name)
                 yield ctx.finding(

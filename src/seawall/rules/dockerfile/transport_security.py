@@ -458,11 +458,11 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        reported: list[Span] = []
+        checked: list[ShellCommand] = []  # their spans are needed only if a script text matches
         for _, cmd in commands_named(df, *_SIGNATURE_PROGRAMS):
             name = cmd.name
             flags = _SIGNATURE_FLAGS[name]
-            reported.append(cmd.span())
+            checked.append(cmd)
             hits: list[tuple[Word, str, bool]] = []  # word, message, removable on its own
             for w in cmd.program.words[1:]:
                 text = w.text.split("=", 1)[0] if w.text.startswith("--") else w.text
@@ -483,10 +483,13 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
                     else None
                 )
                 yield ctx.finding(self, message, span=cmd.word_span(w), fix=fix)
+        reported: list[Span] | None = None
         for _, _, script, mapper in run_scripts(df):
             lower = script.lower()
             if not any(hint in lower for hint in _SIGNATURE_HINTS):
                 continue
+            if reported is None:
+                reported = [cmd.span() for cmd in checked]
             for m in _SIGNATURE_TEXT.finditer(script):
                 span = mapped_span(mapper, m.start(), m.end())
                 if _overlaps(span, reported):
