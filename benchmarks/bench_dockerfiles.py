@@ -82,7 +82,9 @@ def main() -> int:
         [*sw, "check", "--exit-zero", str(args.corpus)], args.runs, {**env, "SEAWALL_JOBS": "1"}
     )
     one = files[0]
-    largest = max(files, key=lambda path: path.stat().st_size)
+    # The largest real Dockerfile (templates with ``{{ }}`` placeholders stop at a parse error).
+    real = [path for path in files if "{{" not in path.read_text(errors="replace")]
+    largest = max(real, key=lambda path: path.stat().st_size)
     one_time = timed([*sw, "check", "--exit-zero", str(one)], max(args.runs, 5), env)
     large_time = timed([*sw, "check", "--exit-zero", str(largest)], max(args.runs, 5), env)
     print(
