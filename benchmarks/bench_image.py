@@ -1,5 +1,6 @@
 """Benchmark ``seawall image``: time and peak memory on the Debian test image, from a docker-save
-tar and from a real registry, against Trivy's offline CycloneDX SBOM on the same tar.
+tar and from a real registry, against Trivy's offline CycloneDX SBOM on the same tar and pulled from
+the same registry.
 
     python benchmarks/bench_image.py [--runs 3] [--big-mb 800] [--rootfs PATH]
 
@@ -236,7 +237,7 @@ def main() -> int:
         trivy = trivy_binary()
         syft = shutil.which("syft") or shutil.which("syft", path=str(Path(sys.executable).parent))
 
-        def trivy_cmd(tar: Path) -> list[str]:
+        def trivy_cmd(*source: str) -> list[str]:
             return [
                 str(trivy),
                 "image",
@@ -246,10 +247,9 @@ def main() -> int:
                 "--skip-db-update",
                 "--skip-java-db-update",
                 "--skip-check-update",
-                "--input",
-                str(tar),
                 "-o",
                 os.devnull,
+                *source,
             ]
 
         # (label, command, needs a fresh Trivy cache). The cases run interleaved, one round at a
@@ -277,8 +277,16 @@ def main() -> int:
         ]
         if trivy:
             cases += [
-                ("trivy --format cyclonedx debian.tar (cold cache)", trivy_cmd(debian), True),
-                ("trivy --format cyclonedx big.tar (cold cache)", trivy_cmd(big), True),
+                (
+                    "trivy --format cyclonedx debian.tar (cold cache)",
+                    trivy_cmd("--input", str(debian)),
+                    True,
+                ),
+                (
+                    "trivy --format cyclonedx big.tar (cold cache)",
+                    trivy_cmd("--input", str(big)),
+                    True,
+                ),
             ]
         if syft:
             cases.append(
@@ -304,6 +312,17 @@ def main() -> int:
                         False,
                     )
                 )
+                if trivy:
+                    # The same pull for Trivy: remote source only (no daemon lookup), plain HTTP.
+                    cases.append(
+                        (
+                            f"trivy --format cyclonedx <registry> {label} (cold cache)",
+                            trivy_cmd(
+                                "--image-src", "remote", "--insecure", ref[len("registry:") :]
+                            ),
+                            True,
+                        )
+                    )
             cases.append(
                 (
                     "seawall image <registry> debian --sbom",
@@ -349,7 +368,7 @@ def main() -> int:
     return 0
 
 
-# seawall case -> the Trivy run on the same tar it is compared with
+# seawall case -> the Trivy run on the same input (tar or registry pull) it is compared with
 _PAIRS = {
     "seawall image debian.tar (rules)": "trivy --format cyclonedx debian.tar (cold cache)",
     "seawall image debian.tar --sbom": "trivy --format cyclonedx debian.tar (cold cache)",
@@ -357,11 +376,16 @@ _PAIRS = {
     "seawall image big.tar --sbom": "trivy --format cyclonedx big.tar (cold cache)",
     "seawall image debian.tar --no-verify-layers": "trivy --format cyclonedx debian.tar (cold cache)",
     "seawall image big.tar --no-verify-layers": "trivy --format cyclonedx big.tar (cold cache)",
+    "seawall image <registry> debian (rules)": "trivy --format cyclonedx <registry> debian (cold cache)",
+    "seawall image <registry> debian --sbom": "trivy --format cyclonedx <registry> debian (cold cache)",
+    "seawall image <registry> 1 GB big (rules)": (
+        "trivy --format cyclonedx <registry> 1 GB big (cold cache)"
+    ),
 }
 
 
 def print_ratios(results: list[dict[str, object]]) -> None:
-    """seawall / Trivy on the same tar, median wall and CPU time (below 1: seawall is faster)."""
+    """seawall / Trivy on the same input (tar or registry), median wall and CPU time (below 1: seawall is faster)."""
     by_case = {str(r["case"]): r for r in results}
     lines = []
     for mine, theirs in _PAIRS.items():
@@ -372,7 +396,7 @@ def print_ratios(results: list[dict[str, object]]) -> None:
             lines.append(f"| {mine} | {wall:.2f} | {cpu:.2f} |")
     if lines:
         print()
-        print("| seawall / Trivy on the same tar | wall | CPU |")
+        print("| seawall / Trivy on the same input | wall | CPU |")
         print("|---|---|---|")
         print("\n".join(lines))
 

@@ -25,9 +25,6 @@ from seawall.image.streams import (
     DIGEST_CHUNK,
     BackgroundDigest,
     Budget,
-    HashingReader,
-    ReadAhead,
-    decompressed,
     is_compressed,
     is_stream_error,
     one_line,
@@ -149,18 +146,19 @@ def read_image_deferred(
 def _read_streamed(
     blob: LayerBlob, limits: Limits, counter: EntryCounter, budget: Budget, what: str
 ) -> tuple[LayerDelta, str, int]:
-    """A layer from any stream (compressed, remote): decompressed, hashed and walked in one pass."""
+    """A layer from any stream (compressed, remote): inflated and hashed in threads while this
+    thread walks it (see :class:`~seawall.image.pipeline.LayerPipeline`)."""
+    from seawall.image.pipeline import LayerPipeline
+
     with contextlib.closing(blob.open()) as stream:
         # The diff_id (digest of the uncompressed tar, from the config whose own digest the
         # manifest pins) proves the content; hash the compressed blob only when it is missing.
         check_blob = blob.digest is not None and not blob.diff_id
-        packed = HashingReader(stream) if check_blob else stream
-        plain = HashingReader(decompressed(packed, what), budget)  # type: ignore[arg-type]
-        ahead = ReadAhead(plain)  # type: ignore[arg-type]
+        pipe = LayerPipeline(stream, what, budget, hash_blob=check_blob)
         try:
-            delta = read_layer(blob.index, ahead, limits, counter, what)  # type: ignore[arg-type]
-            while ahead.read(1 << 20):  # the rest (end-of-archive padding) for the diff_id
-                pass
+            # Unread bodies are dropped by forward seeks: the hashing thread sees every byte.
+            delta = read_layer(blob.index, pipe.stream, limits, counter, what, skip_by_seek=True)  # type: ignore[arg-type]
+            digest, count, blob_digest = pipe.finish()
         except SourceError:
             raise
         except Exception as exc:
@@ -170,10 +168,10 @@ def _read_streamed(
                 what, f"layer {blob.index}: corrupt stream ({one_line(exc)})"
             ) from None
         finally:
-            ahead.stop()
-    if isinstance(packed, HashingReader) and packed.digest != blob.digest:
-        raise SourceError(what, f"layer {blob.index}: blob digest mismatch ({packed.digest})")
-    return delta, plain.digest, plain.count
+            pipe.stop()
+    if check_blob and blob_digest != blob.digest:
+        raise SourceError(what, f"layer {blob.index}: blob digest mismatch ({blob_digest})")
+    return delta, digest, count
 
 
 class LayerDigests:

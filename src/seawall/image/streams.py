@@ -1,4 +1,4 @@
-"""Byte streams for layers: sniffed decompression (gzip, zstd, plain), byte budgets and digests."""
+"""Byte streams for layers: byte budgets, digests, and helpers shared by the layer readers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hashlib
 import io
 import sys
 from collections.abc import Iterator
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO
 
 from seawall.errors import SourceError
 
@@ -108,162 +108,9 @@ class HashingReader(io.RawIOBase):
         return "sha256:" + self._hash.hexdigest()
 
 
-class ForwardReader:
-    """A read-only stream that can ``seek`` forward (by reading and discarding) and ``tell``.
-
-    tarfile's random-access mode then walks a non-seekable layer stream in one pass: it skips
-    unread member bodies with large reads and reads 512-byte headers from a buffer, which is much
-    faster than its stream mode (whose buffer is re-sliced on every header read).
-    """
-
-    def __init__(self, inner: BinaryIO) -> None:
-        self._inner = io.BufferedReader(cast(Any, inner), _CHUNK)
-        self._pos = 0
-        self._scratch = bytearray(_CHUNK)
-
-    def readable(self) -> bool:
-        """Always readable."""
-        return True
-
-    def seekable(self) -> bool:
-        """Forward seeks only; tarfile never seeks back in a well-formed walk."""
-        return True
-
-    def tell(self) -> int:
-        """Bytes consumed so far."""
-        return self._pos
-
-    def read(self, size: int = -1) -> bytes:
-        """Read up to ``size`` bytes (all remaining when negative)."""
-        data = self._inner.read(size)
-        self._pos += len(data)
-        return data
-
-    def readinto(self, buffer: memoryview | bytearray) -> int:
-        """Fill ``buffer``."""
-        n = self._inner.readinto(buffer)
-        self._pos += n
-        return n
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        """Move forward to ``offset`` by discarding bytes; a backward seek is an OSError."""
-        target = offset if whence == io.SEEK_SET else self._pos + offset
-        if whence not in (io.SEEK_SET, io.SEEK_CUR) or target < self._pos:
-            raise OSError("backward seek in a layer stream")
-        view = memoryview(self._scratch)
-        while self._pos < target:
-            n = self._inner.readinto(view[: min(_CHUNK, target - self._pos)])
-            if not n:
-                break  # end of data: tarfile reports truncation on its next read
-            self._pos += n
-        return self._pos
-
-    def close(self) -> None:
-        """Nothing to release: the caller owns the inner stream."""
-
-
-class ReadAhead(io.RawIOBase):
-    """Reads ``inner`` in a background thread, a few chunks ahead (bounded memory).
-
-    File reads, decompression and hashing release the GIL, so they overlap with header parsing
-    in the calling thread. Errors are re-raised in the reader; ``close`` stops the thread.
-    """
-
-    _DEPTH = 4  # chunks in flight: memory is bounded by _DEPTH * _CHUNK
-
-    def __init__(self, inner: BinaryIO) -> None:
-        import queue
-        import threading
-
-        self._inner = inner
-        self._queue: queue.Queue[bytes | BaseException | None] = queue.Queue(self._DEPTH)
-        self._stop = threading.Event()
-        self._pending = memoryview(b"")
-        self._done = False
-        self._thread = threading.Thread(target=self._pump, name="seawall-readahead", daemon=True)
-        self._thread.start()
-
-    def _put(self, item: bytes | BaseException | None) -> bool:
-        import queue
-
-        while not self._stop.is_set():
-            try:
-                self._queue.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _pump(self) -> None:
-        try:
-            while not self._stop.is_set():
-                chunk = self._inner.read(_CHUNK)
-                if not chunk:
-                    break
-                if not self._put(chunk):
-                    return
-        except BaseException as exc:  # handed to the reading thread
-            self._put(exc)
-            return
-        self._put(None)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        while not self._pending:
-            if self._done:
-                return 0
-            item = self._next()
-            if item is None:
-                self._done = True
-                return 0
-            if isinstance(item, BaseException):
-                self._done = True
-                raise item
-            self._pending = memoryview(item)
-        n = min(len(buffer), len(self._pending))
-        buffer[:n] = self._pending[:n]
-        self._pending = self._pending[n:]
-        return n
-
-    def _next(self) -> bytes | BaseException | None:
-        import queue
-
-        while True:
-            try:
-                return self._queue.get(timeout=0.5)
-            except queue.Empty:
-                if not self._thread.is_alive() and self._queue.empty():
-                    return OSError("read-ahead thread ended unexpectedly")
-
-    def close(self) -> None:
-        """Keep reading possible: wrappers (BufferedReader) close their raw stream when they are
-        collected, but the layer must still be drained afterwards. :meth:`stop` ends the thread."""
-
-    def stop(self) -> None:
-        """Stop the background reader."""
-        self._stop.set()
-        self._thread.join(timeout=5)
-
-
-def decompressed(raw: BinaryIO, what: str) -> BinaryIO:
-    """A stream of ``raw``'s content, gunzipped or un-zstd'ed when its magic bytes say so."""
-    head = raw.read(4)
-    joined = io.BufferedReader(_Prefixed(head, raw), _CHUNK)
-    if head.startswith(_GZIP_MAGIC):
-        import gzip
-
-        return gzip.GzipFile(fileobj=joined, mode="rb")  # type: ignore[return-value]
-    if head.startswith(_ZSTD_MAGIC):
-        try:
-            import zstandard
-        except ImportError:  # pragma: no cover - zstandard is a declared dependency
-            raise SourceError(what, "zstd layer but the 'zstandard' package is missing") from None
-        # The window cap bounds memory even when a frame header asks for more.
-        decomp = zstandard.ZstdDecompressor(max_window_size=1 << 27)
-        return decomp.stream_reader(joined, read_across_frames=True)
-    return joined
+def prefixed(head: bytes, inner: BinaryIO) -> BinaryIO:
+    """A buffered stream of ``head`` followed by the rest of ``inner`` (after sniffing magic)."""
+    return io.BufferedReader(_Prefixed(head, inner), _CHUNK)
 
 
 def is_compressed(head: bytes) -> bool:
