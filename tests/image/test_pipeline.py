@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import threading
 import zlib
 from pathlib import Path
@@ -203,3 +204,42 @@ def test_both_inflaters_load_the_same_image(kit, tmp_path: Path, monkeypatch) ->
         ]
     )
     assert inflate._isal_backend() is not None
+
+
+def _three_layer_layout(kit, path: Path) -> tuple[Path, list[Path]]:
+    spec = kit.spec(
+        layers=[
+            [kit.file("etc/os-release", "ID=alpine\nVERSION_ID=3.19.1\n")],
+            [kit.file("one", _content(2 << 20))],
+            [kit.file("two", _content(6 << 20)), kit.whiteout("one")],
+        ]
+    )
+    layout = kit.oci_layout(spec, path, compression="gzip")
+    index = json.loads((layout / "index.json").read_text())
+    manifest = json.loads(
+        (layout / "blobs/sha256" / index["manifests"][0]["digest"].split(":")[1]).read_text()
+    )
+    blobs = [layout / "blobs/sha256" / d["digest"].split(":")[1] for d in manifest["layers"]]
+    return layout, blobs
+
+
+def test_layers_read_two_at_a_time_are_applied_in_order(kit, tmp_path: Path) -> None:
+    layout, _ = _three_layer_layout(kit, tmp_path / "layout")
+    image = load_image(str(layout))
+    assert sorted(e.path for e in image.fs) == ["etc/os-release", "two"]
+    assert [layer.index for layer in image.layers] == [0, 1, 2]
+    assert image.layers[2].size > 6 << 20
+    assert _helpers_alive() == []
+
+
+@pytest.mark.parametrize("broken", [0, 1, 2])
+def test_the_lowest_broken_layer_is_reported_and_the_rest_cancelled(
+    kit, tmp_path: Path, broken: int
+) -> None:
+    layout, blobs = _three_layer_layout(kit, tmp_path / "layout")
+    data = blobs[broken].read_bytes()
+    blobs[broken].write_bytes(data[: len(data) // 2])  # truncated
+    with pytest.raises(SourceError, match=f"layer {broken}:"):
+        load_image(str(layout))
+    layer_workers = [t for t in threading.enumerate() if t.name.startswith("seawall-layer")]
+    assert layer_workers == [] and _helpers_alive() == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 from typing import Any, BinaryIO, cast
 
 from seawall.errors import SourceError
@@ -42,10 +43,12 @@ class EntryCounter:
         self.what = what
         self.limit = limit
         self.count = 0
+        self._lock = threading.Lock()  # layers may be walked by two threads at once
 
     def add(self) -> None:
         """Count one entry; raise SourceError past the limit."""
-        self.count += 1
+        with self._lock:
+            self.count += 1
         if self.count > self.limit:
             raise SourceError(self.what, f"more than {self.limit} archive entries")
 

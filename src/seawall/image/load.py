@@ -21,6 +21,7 @@ from seawall.image.limits import Limits
 from seawall.image.model import HistoryEntry, Image, Layer, map_history
 from seawall.image.reference import parse_reference
 from seawall.image.sources.base import LayerBlob, Platform, RawImage
+from seawall.image.streamed import StreamedLayers
 from seawall.image.streams import (
     DIGEST_CHUNK,
     BackgroundDigest,
@@ -113,13 +114,15 @@ def read_image_deferred(
     by_layer = {h.layer: h for h in history if h.layer is not None}
     layers: list[Layer] = []
     digests = LayerDigests(raw.layers, budget, what, verify_local)
+    streamed = [blob for blob in raw.layers if not digests.covers(blob.index)]
+    background = StreamedLayers(streamed, limits, counter, budget, what) if streamed else None
     try:
         with prompt_thread_switches():
             for blob in raw.layers:
-                if digests.covers(blob.index):
+                if background is None or digests.covers(blob.index):
                     delta, digest, count = _read_local_plain(blob, digests, limits, counter, what)
                 else:
-                    delta, digest, count = _read_streamed(blob, limits, counter, budget, what)
+                    delta, digest, count = background.result(blob.index)
                     digests.check(blob.index, digest, blob.diff_id)
                 fs.apply(delta)
                 layers.append(_layer(blob, digest, count, len(delta.entries), by_layer))
@@ -128,6 +131,9 @@ def read_image_deferred(
     except BaseException:
         digests.stop()
         raise
+    finally:
+        if background is not None:
+            background.close()
     image = Image(
         reference=raw.reference,
         source=raw.kind,
@@ -141,37 +147,6 @@ def read_image_deferred(
         manifest_digest=raw.manifest_digest,
     )
     return image, digests
-
-
-def _read_streamed(
-    blob: LayerBlob, limits: Limits, counter: EntryCounter, budget: Budget, what: str
-) -> tuple[LayerDelta, str, int]:
-    """A layer from any stream (compressed, remote): inflated and hashed in threads while this
-    thread walks it (see :class:`~seawall.image.pipeline.LayerPipeline`)."""
-    from seawall.image.pipeline import LayerPipeline
-
-    with contextlib.closing(blob.open()) as stream:
-        # The diff_id (digest of the uncompressed tar, from the config whose own digest the
-        # manifest pins) proves the content; hash the compressed blob only when it is missing.
-        check_blob = blob.digest is not None and not blob.diff_id
-        pipe = LayerPipeline(stream, what, budget, hash_blob=check_blob)
-        try:
-            # Unread bodies are dropped by forward seeks: the hashing thread sees every byte.
-            delta = read_layer(blob.index, pipe.stream, limits, counter, what, skip_by_seek=True)  # type: ignore[arg-type]
-            digest, count, blob_digest = pipe.finish()
-        except SourceError:
-            raise
-        except Exception as exc:
-            if not is_stream_error(exc):
-                raise
-            raise SourceError(
-                what, f"layer {blob.index}: corrupt stream ({one_line(exc)})"
-            ) from None
-        finally:
-            pipe.stop()
-    if check_blob and blob_digest != blob.digest:
-        raise SourceError(what, f"layer {blob.index}: blob digest mismatch ({blob_digest})")
-    return delta, digest, count
 
 
 class LayerDigests:

@@ -16,7 +16,7 @@ import hashlib
 import io
 import queue
 import threading
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from seawall.image.inflate import plain_chunks
 from seawall.image.streams import Budget, HashingReader
@@ -32,14 +32,24 @@ class LayerPipeline:
 
     ``hash_blob``: also hash the compressed bytes (when no diff_id proves the content, the blob
     digest must). Call :meth:`walk_done` when the walk no longer wants chunks (the threads still
-    read and hash to the end), then :meth:`finish` for the digests; :meth:`stop` abandons it.
+    read and hash to the end), then :meth:`finish` for the digests; :meth:`stop` abandons it, and
+    so does setting ``cancel`` (shared by the layers of one image): the walker then sees the data
+    end early.
     """
 
-    def __init__(self, raw: BinaryIO, what: str, budget: Budget, hash_blob: bool = False) -> None:
+    def __init__(
+        self,
+        raw: BinaryIO,
+        what: str,
+        budget: Budget,
+        hash_blob: bool = False,
+        cancel: threading.Event | None = None,
+    ) -> None:
         self._raw: BinaryIO = HashingReader(raw) if hash_blob else raw  # type: ignore[assignment]
         self._what = what
         self._budget = budget
         self._stop = threading.Event()
+        self._cancel = cancel or self._stop  # set when the whole image read is abandoned
         self._walking = True
         self.error: BaseException | None = None
         self._fetched: queue.Queue[bytes | None] = queue.Queue(DEPTH)
@@ -47,7 +57,7 @@ class LayerPipeline:
         self._to_walk: queue.Queue[bytes | None] = queue.Queue(DEPTH)
         self._sha = hashlib.sha256()
         self._count = 0
-        self.stream = _ChunkStream(self)
+        self.stream: BinaryIO = cast(BinaryIO, _ChunkStream(self))
         self._fetcher = threading.Thread(target=self._fetch, name="seawall-fetch", daemon=True)
         self._reader = threading.Thread(target=self._read, name="seawall-inflate", daemon=True)
         self._hasher = threading.Thread(target=self._hash, name="seawall-hash", daemon=True)
@@ -55,8 +65,11 @@ class LayerPipeline:
         for thread in self._threads:
             thread.start()
 
+    def _halted(self) -> bool:
+        return self._stop.is_set() or self._cancel.is_set()
+
     def _put(self, channel: queue.Queue[bytes | None], item: bytes | None) -> bool:
-        while not self._stop.is_set():
+        while not self._halted():
             try:
                 channel.put(item, timeout=_POLL)
                 return True
@@ -95,7 +108,7 @@ class LayerPipeline:
 
     def _get(self, channel: queue.Queue[bytes | None], source: threading.Thread) -> bytes | None:
         """The next chunk, or None at the end (also when stopped or the source died)."""
-        while not self._stop.is_set():
+        while not self._halted():
             try:
                 return channel.get(timeout=_POLL)
             except queue.Empty:
