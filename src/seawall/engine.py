@@ -36,6 +36,12 @@ def select_rules(config: Config, kind: TargetKind, path: str | None = None) -> l
     """Rules that apply to ``kind`` after config selection and per-file ignores."""
     from seawall.rules import rules_for
 
+    if not config.per_file_ignores:
+        # The same for every file: chosen once per configuration and kind (a scan asks per file).
+        key = (kind, id(config))
+        cached = _SELECTED.get(key)
+        if cached is not None and cached[0] is config:
+            return list(cached[1])
     chosen: list[Rule[Any]] = []
     per_file: list[str] = []
     if path is not None:
@@ -52,7 +58,16 @@ def select_rules(config: Config, kind: TargetKind, path: str | None = None) -> l
         if ignored and rule_matches(rule, ignored):
             continue
         chosen.append(rule)
+    if not config.per_file_ignores:
+        if len(_SELECTED) > 64:  # long-lived callers (tests, servers) make many configurations
+            _SELECTED.clear()
+        _SELECTED[(kind, id(config))] = (config, tuple(chosen))
     return chosen
+
+
+# Rules chosen per (kind, configuration). The entry holds the configuration itself, so an id
+# reused by a later configuration object is never mistaken for it.
+_SELECTED: dict[tuple[TargetKind, int], tuple[Config, tuple[Rule[Any], ...]]] = {}
 
 
 def make_context(config: Config, target: str, source: SourceFile | None = None) -> Context:
