@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import functools
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -340,13 +341,11 @@ class _Lines:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts: list[int] = []
         raw_lines = text.split("\n")
-        pos = 0
-        starts = self.starts
-        for raw in raw_lines:
-            starts.append(pos)
-            pos += len(raw) + 1
+        # Each line starts one past the end of the one before (its newline): summed in C.
+        self.starts: list[int] = list(
+            itertools.accumulate(map((1).__add__, map(len, raw_lines[:-1])), initial=0)
+        )
         if "\r" in text:
             raw_lines = [raw[:-1] if raw.endswith("\r") else raw for raw in raw_lines]
         self.lines: list[str] = raw_lines
