@@ -96,15 +96,20 @@ def discover(
         if path.is_dir():
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-                folder: Path | None = None
                 for name in sorted(files):
-                    if not (is_dockerfile_name(name) or is_compose_name(name)):
-                        continue  # a walk only ever takes these two kinds of file
-                    folder = folder or Path(root)
-                    candidate = folder / name
-                    if _excluded(candidate, exclude):
+                    # A walk takes files by name only: decided before any Path is built.
+                    if is_compose_name(name):
+                        wanted = found.compose_files if forced_type != "dockerfile" else None
+                    elif is_dockerfile_name(name):
+                        wanted = found.dockerfiles if forced_type != "compose" else None
+                    else:
                         continue
-                    classify(candidate, explicit=False)
+                    if wanted is None:
+                        continue
+                    candidate = Path(os.path.join(root, name))
+                    if exclude and _excluded(candidate, exclude):
+                        continue
+                    wanted.append(candidate)
         else:
             classify(path, explicit=True)
     return found
