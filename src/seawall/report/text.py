@@ -70,6 +70,8 @@ def _escape_char(match: re.Match[str]) -> str:
 
 def printable(text: str) -> str:
     """``text`` with terminal control characters written as escapes."""
+    if text.isprintable():
+        return text  # no control or format character at all: the common case, checked in C
     return _UNPRINTABLE.sub(_escape_char, text)
 
 
