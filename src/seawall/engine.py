@@ -122,7 +122,7 @@ def filter_suppressed(
     dropped = 0
     for f in findings:
         sup = suppressions.get(f.location.path)
-        if sup is not None:
+        if sup:  # most files hold no pragma at all
             rule = known.get(f.rule_id)
             names = {f.rule_id, f.rule_name}
             if rule is not None:

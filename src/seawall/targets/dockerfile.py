@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,13 +48,11 @@ def is_dockerfile_name(name: str) -> bool:
 
 def read_dockerignore(dockerfile: Path) -> list[str] | None:
     """Patterns of the build context's ignore file (``<name>.dockerignore`` first), or None."""
-    candidates = [
-        dockerfile.parent / f"{dockerfile.name}.dockerignore",
-        dockerfile.parent / ".dockerignore",
-    ]
-    for candidate in candidates:
+    folder, name = os.path.split(dockerfile)
+    for candidate in (f"{name}.dockerignore", ".dockerignore"):
         try:
-            text = candidate.read_text(encoding="utf-8", errors="replace")
+            with open(os.path.join(folder, candidate), encoding="utf-8", errors="replace") as f:
+                text = f.read()
         except OSError:
             continue
         return [

@@ -13,7 +13,7 @@ MAX_TEXT_BYTES = 5 * 1024 * 1024
 
 def display_path(path: Path, root: Path | None = None) -> str:
     """The path shown to users: relative to ``root`` (or the cwd) when inside it, forward slashes."""
-    base = root or Path.cwd()
+    base = root or os.getcwd()
     try:
         rel = os.path.relpath(path, base)
     except ValueError:
@@ -26,17 +26,20 @@ def display_path(path: Path, root: Path | None = None) -> str:
 def read_text_file(path: Path, shown: str, max_bytes: int = MAX_TEXT_BYTES) -> SourceFile:
     """Read a text target or raise SourceError with a one-line reason."""
     try:
-        if path.is_dir():
-            raise SourceError(shown, "is a directory")
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise SourceError(
-                shown,
-                f"file too large ({size / 1048576:.1f} MiB; limit {max_bytes // 1048576} MiB)",
-            )
-        data = path.read_bytes()
+        with open(path, "rb") as stream:  # one open and one fstat: this runs for every target
+            size = os.fstat(stream.fileno()).st_size
+            if size > max_bytes:
+                raise SourceError(
+                    shown,
+                    f"file too large ({size / 1048576:.1f} MiB; limit {max_bytes // 1048576} MiB)",
+                )
+            data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:  # grew after the fstat
+            raise SourceError(shown, f"file too large (limit {max_bytes // 1048576} MiB)")
     except SourceError:
         raise
+    except IsADirectoryError:
+        raise SourceError(shown, "is a directory") from None
     except PermissionError:
         raise SourceError(shown, "permission denied") from None
     except FileNotFoundError:
