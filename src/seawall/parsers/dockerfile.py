@@ -350,9 +350,6 @@ class _Lines:
             raw_lines = [raw[:-1] if raw.endswith("\r") else raw for raw in raw_lines]
         self.lines: list[str] = raw_lines
 
-    def __len__(self) -> int:
-        return len(self.lines)
-
 
 def _parse_flags(args: str, instr_offset: int, to_source: _Mapper) -> tuple[list[Flag], int]:
     """Leading ``--name[=value]`` words; returns flags and the offset where arguments start."""

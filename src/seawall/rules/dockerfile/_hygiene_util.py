@@ -22,6 +22,7 @@ from seawall.rules.dockerfile._util import (
     json_fragment,
     run_instructions,
     shell_commands,
+    shipped_stage_indices,
 )
 
 
@@ -97,14 +98,6 @@ def runs_of(df: Dockerfile) -> DockerfileRuns:
     value = DockerfileRuns(tuple(runs), shipped)
     _cache[:] = [(df, value)]
     return value
-
-
-def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
-    """Indices of the shipped stage and the stages it is built FROM."""
-    stage = df.shipped_stage
-    if stage is None:
-        return frozenset()
-    return frozenset(s.index for s in df.lineage(stage))
 
 
 def mounts_of(instr: Instruction) -> tuple[CacheMount, ...]:

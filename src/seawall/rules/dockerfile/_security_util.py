@@ -152,14 +152,6 @@ def pipeline_after(df: Dockerfile, cmd: ShellCommand) -> list[ShellCommand]:
     return out
 
 
-def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
-    """Indices of the stages whose instructions reach the shipped image."""
-    stage = df.shipped_stage
-    if stage is None:
-        return frozenset()
-    return frozenset(s.index for s in df.lineage(stage))
-
-
 def external_base(df: Dockerfile, stage: Stage) -> bool:
     """Whether a stage is built FROM an image (not an earlier stage, not ``scratch``, known)."""
     base = stage.base.strip()

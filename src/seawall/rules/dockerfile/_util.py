@@ -42,6 +42,14 @@ class ShellCommand(NamedTuple):
         return Span(start, max(start, self.to_source(max(word.end - 1, word.start)) + 1))
 
 
+def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
+    """Indices of the shipped stage and the stages it is built FROM: whose files ship."""
+    stage = df.shipped_stage
+    if stage is None:
+        return frozenset()
+    return frozenset(s.index for s in df.lineage(stage))
+
+
 def stage_is_posix(df: Dockerfile, stage: Stage) -> bool:
     """Whether RUN in this stage goes to a POSIX shell (not PowerShell/cmd)."""
     cache = df.cache.setdefault("stage_is_posix", {})

@@ -26,8 +26,8 @@ from seawall.rules.dockerfile._security_util import (
     is_dev_container,
     resolved_base,
     shipped_root,
-    shipped_stage_indices,
 )
+from seawall.rules.dockerfile._util import shipped_stage_indices
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _DOCKER_HUB = frozenset({None, "docker.io", "index.docker.io", "registry-1.docker.io"})

@@ -16,10 +16,14 @@ from seawall.rules.dockerfile._security_util import (
     installed_packages,
     is_dev_container,
     package_name,
-    shipped_stage_indices,
     wrapped_commands,
 )
-from seawall.rules.dockerfile._util import ShellCommand, is_root_user, last_user
+from seawall.rules.dockerfile._util import (
+    ShellCommand,
+    is_root_user,
+    last_user,
+    shipped_stage_indices,
+)
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 

@@ -9,7 +9,8 @@ from seawall.lazy_re import glob_set, lazy_pattern
 from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile, Instruction
 from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
-from seawall.rules.dockerfile._security_util import copy_sources, shipped_stage_indices
+from seawall.rules.dockerfile._security_util import copy_sources
+from seawall.rules.dockerfile._util import shipped_stage_indices
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 

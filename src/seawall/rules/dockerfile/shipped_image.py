@@ -15,8 +15,8 @@ from seawall.rules.dockerfile._security_util import (
     is_dev_container,
     package_name,
     shipped_root,
-    shipped_stage_indices,
 )
+from seawall.rules.dockerfile._util import shipped_stage_indices
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _SHELLLESS_BASES = glob_set(("scratch", "gcr.io/distroless/*", "cgr.dev/chainguard/static*"))

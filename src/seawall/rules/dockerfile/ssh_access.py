@@ -16,8 +16,8 @@ from seawall.rules.dockerfile._security_util import (
     installed_packages,
     is_dev_container,
     package_name,
-    shipped_stage_indices,
 )
+from seawall.rules.dockerfile._util import shipped_stage_indices
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 SSH_SERVER_PACKAGES = frozenset(

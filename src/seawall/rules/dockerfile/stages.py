@@ -19,7 +19,7 @@ from seawall.rules._base import (
     RuleMeta,
     TargetKind,
 )
-from seawall.rules.dockerfile._hygiene_util import shipped_stage_indices
+from seawall.rules.dockerfile._util import shipped_stage_indices
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _TARGET_PLATFORM = frozenset({"$TARGETPLATFORM", "${TARGETPLATFORM}"})

@@ -29,11 +29,10 @@ from seawall.rules.dockerfile._security_util import (
     mapped_span,
     option_values,
     run_scripts,
-    shipped_stage_indices,
     word_after,
     word_removal,
 )
-from seawall.rules.dockerfile._util import ShellCommand
+from seawall.rules.dockerfile._util import ShellCommand, shipped_stage_indices
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _FALSE = frozenset({"false", "0", "no", "off"})
