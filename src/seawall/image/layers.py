@@ -18,7 +18,7 @@ from seawall.image.filesystem import (
     normalize,
 )
 from seawall.image.limits import Limits
-from seawall.image.streams import is_stream_error, one_line
+from seawall.image.streams import stream_errors_reported
 from seawall.image.tarstream import TarEntry, TarReader
 
 _BUFFER = 1 << 20
@@ -69,18 +69,10 @@ def read_layer(
     delta = LayerDelta(index)
     buffered = io.BufferedReader(cast(Any, stream), _BUFFER)
     reader = TarReader(buffered, _MAX_HEADER, skip_by_seek=skip_by_seek)
-    try:
+    with stream_errors_reported(what, f"layer {index}: corrupt archive", with_type=True):
         for entry in reader:
             counter.add()
             _take(delta, entry, reader, limits)
-    except SourceError:
-        raise
-    except Exception as exc:
-        if not is_stream_error(exc):
-            raise
-        raise SourceError(
-            what, f"layer {index}: corrupt archive ({type(exc).__name__}: {one_line(exc)})"
-        ) from None
     return delta
 
 

@@ -27,9 +27,8 @@ from seawall.image.streams import (
     BackgroundDigest,
     Budget,
     is_compressed,
-    is_stream_error,
-    one_line,
     prompt_thread_switches,
+    stream_errors_reported,
 )
 
 _PREFIXES = ("docker-archive:", "oci-archive:", "oci:", "docker:", "daemon:", "registry:")
@@ -238,14 +237,8 @@ class LayerDigests:
 
     def _finish(self, index: int) -> None:
         hasher = self._running.pop(index)
-        try:
+        with stream_errors_reported(self._what, f"layer {index}: unreadable"):
             self._done[index] = hasher.result()
-        except SourceError:
-            raise
-        except Exception as exc:
-            if not is_stream_error(exc):
-                raise
-            raise SourceError(self._what, f"layer {index}: unreadable ({one_line(exc)})") from None
 
     def stop(self) -> None:
         """Stop every hash still running (after an error, or when the result is not wanted)."""

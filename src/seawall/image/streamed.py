@@ -20,7 +20,7 @@ from seawall.image.layers import EntryCounter, read_layer
 from seawall.image.limits import Limits
 from seawall.image.pipeline import LayerPipeline
 from seawall.image.sources.base import LayerBlob
-from seawall.image.streams import Budget, is_stream_error, one_line
+from seawall.image.streams import Budget, stream_errors_reported
 
 LAYERS_IN_FLIGHT = 2
 
@@ -99,17 +99,12 @@ def read_streamed(
         check_blob = blob.digest is not None and not blob.diff_id
         pipe = LayerPipeline(stream, what, budget, hash_blob=check_blob, cancel=cancel)
         try:
-            # Unread bodies are dropped by forward seeks: the hashing thread sees every byte.
-            delta = read_layer(blob.index, pipe.stream, limits, counter, what, skip_by_seek=True)
-            digest, count, blob_digest = pipe.finish()
-        except SourceError:
-            raise
-        except Exception as exc:
-            if not is_stream_error(exc):
-                raise
-            raise SourceError(
-                what, f"layer {blob.index}: corrupt stream ({one_line(exc)})"
-            ) from None
+            with stream_errors_reported(what, f"layer {blob.index}: corrupt stream"):
+                # Unread bodies are dropped by forward seeks: the hashing thread sees every byte.
+                delta = read_layer(
+                    blob.index, pipe.stream, limits, counter, what, skip_by_seek=True
+                )
+                digest, count, blob_digest = pipe.finish()
         finally:
             pipe.stop()
     if check_blob and blob_digest != blob.digest:

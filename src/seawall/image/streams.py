@@ -198,6 +198,21 @@ def is_stream_error(exc: BaseException) -> bool:
     return type(exc).__name__ == "ZstdError"  # zstandard's own error type
 
 
+@contextlib.contextmanager
+def stream_errors_reported(what: str, reason: str, *, with_type: bool = False) -> Iterator[None]:
+    """Turn what a corrupt stream or archive raises (``is_stream_error``) into one SourceError
+    ``<reason> (<error>)`` about ``what``; SourceErrors and other exceptions pass unchanged."""
+    try:
+        yield
+    except SourceError:
+        raise
+    except Exception as exc:
+        if not is_stream_error(exc):
+            raise
+        detail = f"{type(exc).__name__}: {one_line(exc)}" if with_type else one_line(exc)
+        raise SourceError(what, f"{reason} ({detail})") from None
+
+
 def read_capped(stream: BinaryIO, cap: int, what: str) -> bytes:
     """Read a whole small stream, refusing more than ``cap`` bytes."""
     data = stream.read(cap + 1)
