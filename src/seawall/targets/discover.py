@@ -74,20 +74,19 @@ def discover(
     """Find targets. Explicit files are always taken (typed by name or ``forced_type``)."""
     found = Discovered()
 
-    def classify(path: Path, explicit: bool) -> None:
-        name = path.name
+    def list_for(name: str, explicit: bool) -> list[Path] | None:
+        """Where a file of this name goes, or None; a walk decides before building any Path."""
         if forced_type == "dockerfile":
-            if explicit or is_dockerfile_name(name):
-                found.dockerfiles.append(path)
-        elif forced_type == "compose":
-            if explicit or is_compose_name(name):
-                found.compose_files.append(path)
-        elif is_compose_name(name):
-            found.compose_files.append(path)
-        elif is_dockerfile_name(name) or (explicit and name.endswith((".yaml", ".yml")) is False):
-            found.dockerfiles.append(path)
-        elif explicit and name.endswith((".yaml", ".yml")):
-            found.compose_files.append(path)
+            return found.dockerfiles if explicit or is_dockerfile_name(name) else None
+        if forced_type == "compose":
+            return found.compose_files if explicit or is_compose_name(name) else None
+        if is_compose_name(name):
+            return found.compose_files
+        if is_dockerfile_name(name):
+            return found.dockerfiles
+        if explicit:
+            return found.compose_files if name.endswith((".yaml", ".yml")) else found.dockerfiles
+        return None
 
     for path in paths:
         if not path.exists() and not path.is_symlink():
@@ -97,13 +96,7 @@ def discover(
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
                 for name in sorted(files):
-                    # A walk takes files by name only: decided before any Path is built.
-                    if is_compose_name(name):
-                        wanted = found.compose_files if forced_type != "dockerfile" else None
-                    elif is_dockerfile_name(name):
-                        wanted = found.dockerfiles if forced_type != "compose" else None
-                    else:
-                        continue
+                    wanted = list_for(name, explicit=False)
                     if wanted is None:
                         continue
                     candidate = Path(os.path.join(root, name))
@@ -111,5 +104,7 @@ def discover(
                         continue
                     wanted.append(candidate)
         else:
-            classify(path, explicit=True)
+            wanted = list_for(path.name, explicit=True)  # never None for an explicit file
+            if wanted is not None:
+                wanted.append(path)
     return found
