@@ -6,9 +6,9 @@ Unknown keys are errors: a typo must not silently disable a policy.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from seawall.errors import ConfigError
 from seawall.model.finding import Severity
@@ -30,17 +30,22 @@ _KEYS = {
 }
 
 
-@dataclass(frozen=True)
-class Config:
-    """The effective configuration of one run (file values overridden by command-line flags)."""
+_EMPTY: Mapping[str, Any] = MappingProxyType({})  # one shared read-only default
+
+
+class Config(NamedTuple):
+    """The effective configuration of one run (file values overridden by command-line flags).
+
+    An immutable named tuple (every run builds one before anything else).
+    """
 
     select: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     fail_on: Severity = Severity.LOW
-    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
-    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    severity_overrides: Mapping[str, Severity] = _EMPTY
+    per_file_ignores: Mapping[str, tuple[str, ...]] = _EMPTY
+    rule_options: Mapping[str, Mapping[str, Any]] = _EMPTY
     baseline: Path | None = None
     exclude: tuple[str, ...] = ()
     vulns: VulnSettings | None = None  # the [tool.seawall.vulns] table, when present
@@ -48,7 +53,7 @@ class Config:
 
     def with_overrides(self, **changes: Any) -> Config:
         """A copy with the given fields replaced (None values are ignored)."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+        return self._replace(**{k: v for k, v in changes.items() if v is not None})
 
 
 def find_config(start: Path) -> Path | None:

@@ -16,7 +16,6 @@ Peer ids match through each rule's ``aliases``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from seawall.lazy_re import lazy_pattern
@@ -36,12 +35,26 @@ _KICS = lazy_pattern(r"#\s*kics-scan\s+(ignore-line|ignore-block|ignore|disable=
 _ANY_PRAGMA = lazy_pattern(r"#\s*(?:seawall:|hadolint\s|trivy:|checkov:|kics-scan\s)")
 
 
-@dataclass
 class Suppressions:
     """Which rule names are silenced for the whole file and on which lines."""
 
-    file_wide: set[str] = field(default_factory=set)
-    by_line: dict[int, set[str]] = field(default_factory=dict)
+    __slots__ = ("by_line", "file_wide")
+
+    def __init__(
+        self, file_wide: set[str] | None = None, by_line: dict[int, set[str]] | None = None
+    ) -> None:
+        self.file_wide: set[str] = set() if file_wide is None else file_wide
+        self.by_line: dict[int, set[str]] = {} if by_line is None else by_line
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Suppressions):
+            return NotImplemented
+        return self.file_wide == other.file_wide and self.by_line == other.by_line
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def __repr__(self) -> str:
+        return f"Suppressions(file_wide={self.file_wide!r}, by_line={self.by_line!r})"
 
     def add_lines(self, lines: Iterable[int], names: Iterable[str]) -> None:
         """Silence ``names`` on each of ``lines``."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -192,11 +191,10 @@ def build_sample_report() -> Report:
             severity=Severity.LOW,
             fix=Fix.display_only("Pin the image", Edit(nginx_span, "nginx:1.27")),
         ),
-        # Built with replace(): Context.finding cannot lower a severity to INFO (INFO is falsy).
-        replace(
-            compose_ctx.finding(port, "service has no network", span=Span(end_of_web, end_of_web)),
-            severity=Severity.INFO,
-        ),
+        # Built with _replace(): Context.finding cannot lower a severity to INFO (INFO is falsy).
+        compose_ctx.finding(
+            port, "service has no network", span=Span(end_of_web, end_of_web)
+        )._replace(severity=Severity.INFO),
         Context(target="alpine:3.19").finding(
             image, "image config sets no user", pointer="/config/User", path="alpine:3.19"
         ),

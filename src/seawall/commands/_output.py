@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -92,7 +91,7 @@ def resolve_config(args: argparse.Namespace, start: Path | None = None) -> Confi
     extend = _split(getattr(args, "extend_select", None))
     if getattr(args, "creating_baseline", False):
         # A new baseline records every finding: the configured (maybe not yet existing) one is moot.
-        config = dataclasses.replace(config, baseline=None)
+        config = config._replace(baseline=None)
     return config.with_overrides(
         select=_split(getattr(args, "select", None)),
         extend_select=(config.extend_select + extend) if extend else None,

@@ -1,10 +1,12 @@
-"""Findings, their severities and locations, and the Report that collects them."""
+"""Findings, their severities and locations, and the Report that collects them.
+
+Findings and locations are immutable named tuples (see ``seawall.model.source`` for why).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from seawall.model.fix import Fix
 from seawall.model.source import SourceFile, Span
@@ -34,8 +36,7 @@ class Severity(IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding is: a span in a text file, or a JSON pointer into a structured document."""
 
     path: str
@@ -43,8 +44,7 @@ class Location:
     pointer: str | None = None
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem found by one rule in one place.
 
     ``anchor`` is a structural identity (never a line number) used by baselines; secret values are
@@ -68,8 +68,7 @@ class Finding:
         return (self.location.path, start, end, self.rule_id, self.message)
 
 
-@dataclass(frozen=True)
-class TargetError:
+class TargetError(NamedTuple):
     """A target that could not be read or parsed (exit code 2), or a rule that crashed on it."""
 
     path: str
@@ -77,17 +76,34 @@ class TargetError:
     kind: str = "source"  # source | parse | rule-crash | config
 
 
-@dataclass
 class Report:
     """Everything one run produced: findings (sorted), errors, and the sources needed to render them."""
 
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[TargetError] = field(default_factory=list)
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-    targets: list[str] = field(default_factory=list)
-    suppressed: int = 0
-    baselined: int = 0
-    rules: dict[str, Any] = field(default_factory=dict)  # id -> Rule that ran, for rendering
+    __slots__ = ("baselined", "errors", "findings", "rules", "sources", "suppressed", "targets")
+
+    def __init__(
+        self,
+        findings: list[Finding] | None = None,
+        errors: list[TargetError] | None = None,
+        sources: dict[str, SourceFile] | None = None,
+        targets: list[str] | None = None,
+        suppressed: int = 0,
+        baselined: int = 0,
+        rules: dict[str, Any] | None = None,
+    ) -> None:
+        self.findings: list[Finding] = [] if findings is None else findings
+        self.errors: list[TargetError] = [] if errors is None else errors
+        self.sources: dict[str, SourceFile] = {} if sources is None else sources
+        self.targets: list[str] = [] if targets is None else targets
+        self.suppressed = suppressed
+        self.baselined = baselined
+        self.rules: dict[str, Any] = {} if rules is None else rules  # id -> Rule that ran
+
+    def __repr__(self) -> str:
+        return (
+            f"Report({len(self.findings)} findings, {len(self.errors)} errors,"
+            f" {len(self.targets)} targets)"
+        )
 
     def sort(self) -> None:
         """Put findings and errors in their deterministic order."""

@@ -1,9 +1,9 @@
-"""Fixes as text edits, with how safe they are to apply."""
+"""Fixes as text edits, with how safe they are to apply (immutable named tuples, see ``source``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from seawall.model.source import Span
 
@@ -20,8 +20,7 @@ class Applicability(Enum):
     DISPLAY_ONLY = "display-only"
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace ``span`` of the file at ``path`` (None: the finding's own file) with ``content``.
 
     ``create_mode`` set: ``path`` is a new file (it must not exist) created with these
@@ -46,8 +45,7 @@ class Edit:
         return cls(span, "", path)
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """A titled group of edits applied together or not at all."""
 
     title: str

@@ -12,13 +12,10 @@ with a segment map back to source offsets, so rules and fixes can point at exact
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import functools
-import itertools
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from seawall.errors import ParseError
 from seawall.model.source import SourceFile, Span
@@ -58,8 +55,7 @@ _VAR = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Flag:
+class Flag(NamedTuple):
     """An instruction flag such as ``--from=builder`` (``value`` None for a bare ``--link``)."""
 
     name: str
@@ -67,8 +63,7 @@ class Flag:
     span: Span
 
 
-@dataclass(frozen=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     """A heredoc body attached to a RUN/COPY/ADD instruction."""
 
     name: str
@@ -105,8 +100,7 @@ class Segment(NamedTuple):
     length: int
 
 
-@dataclass(frozen=True)
-class Instruction:
+class Instruction(NamedTuple):
     """One Dockerfile instruction.
 
     ``args`` is the logical argument text after the flags (continuations joined, comment lines in
@@ -171,8 +165,7 @@ class Instruction:
         return out
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     """A parsed image reference ``[registry/]repository[:tag][@digest]``."""
 
     raw: str
@@ -211,11 +204,10 @@ def parse_image_ref(text: str) -> ImageRef:
     return ImageRef(raw, registry, text.lower() if text else text, tag, digest)
 
 
-@dataclass(frozen=True)
-class Stage:
+class Stage(NamedTuple):
     """A build stage: its FROM instruction and the instructions that follow it."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the stage number, shadowing tuple.index on purpose
     name: str | None
     base: str
     base_span: Span
@@ -240,9 +232,24 @@ class Stage:
                 yield instr
 
 
-@dataclass(frozen=True)
 class Dockerfile:
-    """A parsed Dockerfile: every instruction in order, the stages, and what ships."""
+    """A parsed Dockerfile: every instruction in order, the stages, and what ships.
+
+    Immutable, and equal to another parse of the same text. ``cache`` holds derived data computed
+    once and shared by every rule (e.g. tokenized RUN commands); it takes no part in equality.
+    """
+
+    __slots__ = (
+        "cache",
+        "comments",
+        "directives",
+        "escape",
+        "global_args",
+        "instructions",
+        "source",
+        "stages",
+        "target",
+    )
 
     source: SourceFile
     instructions: tuple[Instruction, ...]
@@ -250,10 +257,65 @@ class Dockerfile:
     escape: str
     directives: Mapping[str, str]
     global_args: Mapping[str, str | None]
-    target: str | None = None
-    comments: tuple[tuple[int, str], ...] = field(default=(), repr=False)
-    # Derived data computed once and shared by every rule (e.g. tokenized RUN commands).
-    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False, hash=False)
+    target: str | None
+    comments: tuple[tuple[int, str], ...]
+    cache: dict[str, object]
+
+    def __init__(
+        self,
+        source: SourceFile,
+        instructions: tuple[Instruction, ...],
+        stages: tuple[Stage, ...],
+        escape: str,
+        directives: Mapping[str, str],
+        global_args: Mapping[str, str | None],
+        target: str | None = None,
+        comments: tuple[tuple[int, str], ...] = (),
+    ) -> None:
+        _set = object.__setattr__
+        _set(self, "source", source)
+        _set(self, "instructions", instructions)
+        _set(self, "stages", stages)
+        _set(self, "escape", escape)
+        _set(self, "directives", directives)
+        _set(self, "global_args", global_args)
+        _set(self, "target", target)
+        _set(self, "comments", comments)
+        _set(self, "cache", {})
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.source,
+            self.instructions,
+            self.stages,
+            self.escape,
+            self.directives,
+            self.global_args,
+            self.target,
+            self.comments,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Dockerfile):
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # holds dicts, as the parse it came from
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Dockerfile is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Dockerfile is immutable: cannot delete {name!r}")
+
+    def __repr__(self) -> str:
+        return (
+            f"Dockerfile(source={self.source.path!r}, {len(self.instructions)} instructions,"
+            f" {len(self.stages)} stages, target={self.target!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Dockerfile, self._key())  # the cache is rebuilt on demand
 
     @property
     def shipped_stage(self) -> Stage | None:
@@ -339,13 +401,10 @@ _AFTER_ANY = float("inf")  # sorts after every source offset
 class _Lines:
     """Physical lines (one trailing CR removed) with their source offsets."""
 
-    def __init__(self, text: str) -> None:
-        self.text = text
+    def __init__(self, source: SourceFile) -> None:
+        text = self.text = source.text
         raw_lines = text.split("\n")
-        # Each line starts one past the end of the one before (its newline): summed in C.
-        self.starts: list[int] = list(
-            itertools.accumulate(map((1).__add__, map(len, raw_lines[:-1])), initial=0)
-        )
+        self.starts: list[int] = source.line_starts()  # shared with the reporters
         if "\r" in text:
             raw_lines = [raw[:-1] if raw.endswith("\r") else raw for raw in raw_lines]
         self.lines: list[str] = raw_lines
@@ -402,10 +461,21 @@ class _Mapper:
         return seg.source + min(offset - seg.logical, seg.length)
 
 
+# A JSON array of strings without escapes, in JSON's own whitespace: what nearly every exec form
+# is. Exactly what json.loads accepts for such text, so it is read without importing json.
+_PLAIN_STRING = r'"[^"\\\x00-\x1f]*"'
+_PLAIN_JSON_ARRAY = re.compile(
+    rf"\[[ \t\n\r]*(?:{_PLAIN_STRING}[ \t\n\r]*(?:,[ \t\n\r]*{_PLAIN_STRING}[ \t\n\r]*)*)?\]"
+)
+_PLAIN_STRING_BODY = re.compile(r'"([^"]*)"')
+
+
 def _exec_form(args: str) -> tuple[str, ...] | None:
     stripped = args.strip()
     if not stripped.startswith("["):
         return None
+    if _PLAIN_JSON_ARRAY.fullmatch(stripped):
+        return tuple(_PLAIN_STRING_BODY.findall(stripped))
     try:
         import json  # only exec-form instructions need it
 
@@ -436,8 +506,7 @@ def parse_dockerfile(
     target: str | None = None,
 ) -> Dockerfile:
     """Parse a Dockerfile. Raises ParseError (with line) on input BuildKit would refuse."""
-    text = source.text
-    lines = _Lines(text)
+    lines = _Lines(source)
     line_count = len(lines.lines)
     directives: dict[str, str] = {}
     escape = "\\"
@@ -483,20 +552,7 @@ def parse_dockerfile(
 
 
 def _with_stage(instr: Instruction, stage_index: int) -> Instruction:
-    return Instruction(
-        keyword=instr.keyword,
-        keyword_span=instr.keyword_span,
-        span=instr.span,
-        flags=instr.flags,
-        args=instr.args,
-        segments=instr.segments,
-        exec_form=instr.exec_form,
-        heredocs=instr.heredocs,
-        stage_index=stage_index,
-        line=instr.line,
-        end_line=instr.end_line,
-        inner=instr.inner,
-    )
+    return instr._replace(stage_index=stage_index)
 
 
 def _read_instruction(
@@ -636,7 +692,7 @@ def _read_instruction(
         inner = _onbuild_inner(source, args, arg_segments, stage_index, i, last_line, escape)
         if inner is not None and heredocs and inner.keyword in HEREDOC_INSTRUCTIONS:
             # The bodies follow the ONBUILD line but belong to the trigger instruction.
-            inner = dataclasses.replace(inner, heredocs=tuple(heredocs))
+            inner = inner._replace(heredocs=tuple(heredocs))
     instr = Instruction(
         keyword=keyword,
         keyword_span=kw_span,

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 RESERVED_PREFIXES = frozenset(
     {"if", "then", "else", "elif", "while", "until", "do", "!", "{", "(", "time", "exec"}
@@ -33,22 +31,43 @@ class Word(NamedTuple):
     quoted: bool = False
 
 
-@dataclass(frozen=True)
-class SimpleCommand:
-    """One simple command; ``separator`` is the operator that ended it ('' at the end)."""
-
+class _SimpleCommandFields(NamedTuple):
     words: tuple[Word, ...]
     assignments: tuple[Word, ...]
     start: int
     end: int
     separator: str
-    pipe_from: bool = False  # whether stdin comes from a pipe
+    pipe_from: bool
+    name: str
 
-    @cached_property
-    def name(self) -> str:
-        """Base name of the program (``/usr/bin/apt-get`` → ``apt-get``); '' if none."""
-        # Rules ask for the name of every command many times: compute it once.
-        return self.words[0].text.rpartition("/")[2] if self.words else ""
+
+_new_tuple = tuple.__new__
+
+
+class SimpleCommand(_SimpleCommandFields):
+    """One simple command; ``separator`` is the operator that ended it ('' at the end).
+
+    ``pipe_from``: whether stdin comes from a pipe. ``name``: the base name of the program
+    (``/usr/bin/apt-get`` → ``apt-get``; '' if none), stored because rules read it tens of
+    thousands of times per scan. Build commands with ``SimpleCommand(...)`` (not ``_replace``).
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        words: tuple[Word, ...],
+        assignments: tuple[Word, ...],
+        start: int,
+        end: int,
+        separator: str,
+        pipe_from: bool = False,
+    ) -> SimpleCommand:
+        name = words[0].text.rpartition("/")[2] if words else ""
+        return _new_tuple(cls, (words, assignments, start, end, separator, pipe_from, name))
+
+    def __getnewargs__(self) -> tuple[Any, ...]:
+        return tuple(self)[:6]  # ``name`` is derived
 
     @property
     def args(self) -> tuple[Word, ...]:

@@ -1,12 +1,15 @@
-"""The rule model: metadata, references, the Rule base class and the Context rules report through."""
+"""The rule model: metadata, references, the Rule base class and the Context rules report through.
+
+Metadata records are immutable named tuples: every run imports this module and defines them.
+"""
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
 from enum import Enum
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, NamedTuple, TypeVar
 
 from seawall.model.finding import Finding, Location, Severity
 from seawall.model.fix import Fix
@@ -35,8 +38,7 @@ class FixAvailability(Enum):
     ALWAYS = "always"
 
 
-@dataclass(frozen=True)
-class Standard:
+class Standard(NamedTuple):
     """A standard or catalogue that rules cite."""
 
     name: str
@@ -47,8 +49,7 @@ class Standard:
         return Reference(self.name, ident, title)
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """A citation: standard name, control id and optional title."""
 
     standard: str
@@ -71,8 +72,7 @@ K8S_PSS = Standard(
 KNOWN_STANDARDS = frozenset({CIS_DOCKER.name, NIST_800_190.name, CWE.name, K8S_PSS.name})
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """A per-rule option settable in configuration, with its default and type."""
 
     name: str
@@ -80,8 +80,7 @@ class Option:
     help: str
 
 
-@dataclass(frozen=True)
-class RuleMeta:
+class RuleMeta(NamedTuple):
     """Everything about a rule except its logic. ``id`` is stable forever; ``name`` is kebab-case."""
 
     id: str
@@ -120,20 +119,43 @@ _SPACE = re.compile(r"\s+")
 
 
 def _digest(text: str) -> str:
-    import hashlib  # here, not at the top: ``seawall check`` imports this module on every run
-
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return _sha256()(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-@dataclass
+@functools.cache
+def _sha256() -> Callable[[bytes], Any]:
+    """SHA-256, from CPython's built-in module when there is one.
+
+    ``import hashlib`` starts OpenSSL (~5 ms, on every run that reports a finding); anchors are
+    fingerprints, not security, and SHA-256 is the same function either way.
+    """
+    try:
+        from _sha256 import sha256  # CPython 3.11 (3.12 moved it: hashlib is the fallback)
+    except ImportError:
+        from hashlib import sha256
+    return sha256
+
+
 class Context:
     """What a rule sees besides its model: the target, its source, options; makes findings."""
 
-    target: str
-    source: SourceFile | None = None
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("extra", "options", "severity_overrides", "source", "target")
+
+    def __init__(
+        self,
+        target: str,
+        source: SourceFile | None = None,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+        severity_overrides: Mapping[str, Severity] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.target = target
+        self.source = source
+        self.options: Mapping[str, Mapping[str, Any]] = {} if options is None else options
+        self.severity_overrides: Mapping[str, Severity] = (
+            {} if severity_overrides is None else severity_overrides
+        )
+        self.extra: dict[str, Any] = {} if extra is None else extra
 
     def option(self, rule: Rule[Any], name: str) -> Any:
         """The configured value of a rule option, or its default."""

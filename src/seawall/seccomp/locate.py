@@ -6,7 +6,6 @@ is needed. A file it cannot read that way keeps pointer-only locations.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from seawall.errors import SeawallError
@@ -45,8 +44,6 @@ def with_spans(findings: Iterable[Finding], source: SourceFile) -> list[Finding]
         if where.path == source.path and where.span is None and where.pointer is not None:
             span = pointer_span(root, where.pointer)
         if span is not None:
-            finding = dataclasses.replace(
-                finding, location=Location(where.path, span, where.pointer)
-            )
+            finding = finding._replace(location=Location(where.path, span, where.pointer))
         located.append(finding)
     return located

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from typing import NamedTuple
 
 from seawall.lazy_re import lazy_pattern
@@ -78,7 +77,7 @@ def _run_instructions(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
             elif instr.keyword == "ONBUILD" and instr.inner and instr.inner.keyword == "RUN":
                 inner = instr.inner
                 if instr.heredocs and not inner.heredocs:
-                    inner = replace(inner, heredocs=instr.heredocs)
+                    inner = inner._replace(heredocs=instr.heredocs)
                 yield stage, inner
 
 
