@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -49,15 +50,53 @@ def test_few_files_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.worker_count(10) == 1
 
 
-def test_a_failing_worker_is_reported_not_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failing_worker_is_reported_not_lost(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("SEAWALL_JOBS", "2")
     monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
     parent = os.getpid()
+    taken_by_child = tmp_path / "taken"
 
     def broken_in_child(path: Path) -> Report:
         if os.getpid() != parent:
+            taken_by_child.write_text(path.name)
             raise ValueError(f"cannot check {path.name}")
+        deadline = time.monotonic() + 30  # hold this file until the child has taken the other
+        while not taken_by_child.exists():
+            assert time.monotonic() < deadline, "the child took no file"
+            time.sleep(0.01)
         return Report(targets=[path.name])
 
-    with pytest.raises(RuntimeError, match="a check worker failed: ValueError: cannot check b"):
+    with pytest.raises(RuntimeError, match=r"a check worker failed: ValueError: cannot check [ab]"):
         parallel.check_all([Path("a"), Path("b")], broken_in_child, {})
+
+
+def test_the_free_process_takes_the_next_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The parent is held on its first file until the child has checked all the others: the
+    # child takes every remaining file, and the merged report still lists them in their order.
+    monkeypatch.setenv("SEAWALL_JOBS", "2")
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
+    parent = os.getpid()
+    done_by_child = tmp_path / "done"
+    done_by_child.touch()
+    names = [f"f{i:02d}" for i in range(20)]
+
+    def held_in_parent(path: Path) -> Report:
+        if os.getpid() == parent:
+            deadline = time.monotonic() + 30
+            while len(done_by_child.read_text().split()) < len(names) - 1:  # all but this one
+                assert time.monotonic() < deadline, "the child did not take the other files"
+                time.sleep(0.01)
+            return Report(targets=[f"{path.name}@parent"])
+        with done_by_child.open("a") as marks:
+            marks.write(f"{path.name}\n")
+        return Report(targets=[f"{path.name}@child"])
+
+    report = parallel.check_all([Path(n) for n in names], held_in_parent, {})
+    assert [t.split("@")[0] for t in report.targets] == names
+    # A fixed split would have given the parent ten; it took one (or none, when the child was
+    # quicker off the mark and took all twenty).
+    assert sum(t.endswith("@parent") for t in report.targets) <= 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 
 from seawall.targets.dockerfile import is_dockerfile_name
@@ -54,13 +54,45 @@ def is_compose_name(name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in COMPOSE_PATTERNS)
 
 
-@dataclass
 class Discovered:
     """Targets found under the given paths, in a stable order."""
 
-    dockerfiles: list[Path] = field(default_factory=list)
-    compose_files: list[Path] = field(default_factory=list)
-    missing: list[Path] = field(default_factory=list)
+    __slots__ = ("compose_files", "dockerfiles", "missing")
+
+    def __init__(self) -> None:
+        self.dockerfiles: list[Path] = []
+        self.compose_files: list[Path] = []
+        self.missing: list[Path] = []
+
+
+def _walk_files(top: str) -> Iterator[tuple[str, str]]:
+    """(folder, file name) of every non-folder entry under ``top``, in sorted pre-order.
+
+    Folders in SKIP_DIRS and symbolic links to folders are not entered; unreadable folders are
+    skipped. ``os.walk`` gives the same order but costs an ``lstat`` per folder to spot links,
+    which ``scandir`` entries already know.
+    """
+    try:
+        with os.scandir(top) as listing:
+            entries = sorted(listing, key=_entry_name)
+    except OSError:
+        return
+    folders: list[str] = []
+    for entry in entries:
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if not is_folder:
+            yield top, entry.name
+        elif entry.name not in SKIP_DIRS and not entry.is_symlink():
+            folders.append(entry.path)
+    for folder in folders:
+        yield from _walk_files(folder)
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _excluded(path: Path, exclude: tuple[str, ...]) -> bool:
@@ -93,16 +125,14 @@ def discover(
             found.missing.append(path)
             continue
         if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS)
-                for name in sorted(files):
-                    wanted = list_for(name, explicit=False)
-                    if wanted is None:
-                        continue
-                    candidate = Path(os.path.join(root, name))
-                    if exclude and _excluded(candidate, exclude):
-                        continue
-                    wanted.append(candidate)
+            for root, name in _walk_files(os.fspath(path)):
+                wanted = list_for(name, explicit=False)
+                if wanted is None:
+                    continue
+                candidate = Path(os.path.join(root, name))
+                if exclude and _excluded(candidate, exclude):
+                    continue
+                wanted.append(candidate)
         else:
             wanted = list_for(path.name, explicit=True)  # never None for an explicit file
             if wanted is not None:

@@ -1,8 +1,9 @@
 """Checking many Dockerfiles on every core: forked workers, one report each, merged in order.
 
 A repository scan has hundreds of small files and the work per file is pure Python, so threads do
-not help; forked processes do. The parent forks one child per extra core and checks a slice
-itself. Children inherit the parsed configuration and the imported rules (no re-import, nothing
+not help; forked processes do. The parent forks one child per extra core and checks files too;
+each process takes the next file from a shared queue when it is free, so a slower process (a
+child copying pages, a core shared with something else) does not hold up the end. Children inherit the parsed configuration and the imported rules (no re-import, nothing
 pickled on the way in); only their reports travel back through a pipe, with rules sent as ids and
 resolved again in the parent.
 """
@@ -22,7 +23,6 @@ from seawall.rules._base import Rule
 MIN_FILES_PER_WORKER = 48
 
 CheckOne = Callable[[Path], Report]
-_Result = list[tuple[Report, list[str]]]
 
 
 def worker_count(files: int) -> int:
@@ -52,34 +52,82 @@ def check_all(paths: Sequence[Path], check_one: CheckOne, rules: Mapping[str, Ru
 
     import gc
 
-    # Interleaved slices balance big and small files across workers.
-    slices = [list(paths[i::workers]) for i in range(workers)]
+    queue = _WorkQueue(len(paths))
     # Frozen objects are never visited by the cycle collector, so the children do not copy the
     # pages of the parent's heap just to scan them.
     gc.collect()
     gc.freeze()
     children: list[tuple[int, int]] = []
     try:
-        for index in range(1, workers):
-            children.append(_fork(slices[index], check_one))
-        results = [[_without_rules(check_one(path)) for path in slices[0]]]
+        for _ in range(1, workers):
+            children.append(_fork(paths, queue, check_one))
+        results = _check_from(paths, queue, check_one)
         while children:
             pid, read_fd = children.pop(0)
-            results.append(_receive(pid, read_fd))
+            results.extend(_receive(pid, read_fd))
     finally:
         gc.unfreeze()
+        queue.close()
         for pid, read_fd in children:  # only after an error in the parent: stop the rest
             _stop(pid, read_fd)
-    ordered: list[tuple[Report, list[str]] | None] = [None] * len(paths)
-    for first, result in enumerate(results):
-        for k, item in enumerate(result):
-            ordered[first + k * workers] = item
-    for slot in ordered:
-        assert slot is not None
-        report, rule_ids = slot
+    results.sort(key=_index_of)
+    if [index for index, _, _ in results] != list(range(len(paths))):
+        raise RuntimeError("a check worker lost files")  # cannot happen: every index is read once
+    for _, report, rule_ids in results:
         report.rules = {rid: rules[rid] for rid in rule_ids if rid in rules}
         merged.extend(report)
     return merged
+
+
+class _WorkQueue:
+    """File indices in a pipe, taken by whichever process is free: the work balances itself.
+
+    Every index is written (as a 4-byte chunk number) before any worker forks, so a read of 4
+    bytes from the pipe is whole and taken by exactly one process (Linux reads a pipe under its
+    lock), and the end of the pipe means there is no work left. Files go in chunks only when there
+    are so many that one index each would not fit in the pipe's buffer.
+    """
+
+    _RECORD = 4
+
+    def __init__(self, files: int) -> None:
+        self.files = files
+        self.chunk = max(1, -(-files // 8192))  # at most 8,192 records: 32 KiB, under 64 KiB
+        self.read_fd, write_fd = os.pipe()
+        try:
+            chunks = range(-(-files // self.chunk))
+            os.write(write_fd, b"".join(c.to_bytes(self._RECORD, "little") for c in chunks))
+        finally:
+            os.close(write_fd)
+
+    def take(self) -> range | None:
+        """The next chunk of file indices, or None when every file is taken."""
+        record = os.read(self.read_fd, self._RECORD)
+        if len(record) < self._RECORD:
+            return None
+        first = int.from_bytes(record, "little") * self.chunk
+        return range(first, min(first + self.chunk, self.files))
+
+    def close(self) -> None:
+        """Release the pipe."""
+        os.close(self.read_fd)
+
+
+_Item = tuple[int, Report, list[str]]
+
+
+def _index_of(item: _Item) -> int:
+    return item[0]
+
+
+def _check_from(paths: Sequence[Path], queue: _WorkQueue, check_one: CheckOne) -> list[_Item]:
+    """Check files taken from the queue until it is empty; each result keeps its file's index."""
+    results: list[_Item] = []
+    while (chunk := queue.take()) is not None:
+        for index in chunk:
+            report, rule_ids = _without_rules(check_one(paths[index]))
+            results.append((index, report, rule_ids))
+    return results
 
 
 def _without_rules(report: Report) -> tuple[Report, list[str]]:
@@ -89,8 +137,8 @@ def _without_rules(report: Report) -> tuple[Report, list[str]]:
     return report, rule_ids
 
 
-def _fork(paths: list[Path], check_one: CheckOne) -> tuple[int, int]:
-    """Start a child that checks ``paths`` and writes its pickled results to a pipe."""
+def _fork(paths: Sequence[Path], queue: _WorkQueue, check_one: CheckOne) -> tuple[int, int]:
+    """Start a child that checks files from ``queue`` and writes its pickled results to a pipe."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid != 0:
@@ -103,9 +151,7 @@ def _fork(paths: list[Path], check_one: CheckOne) -> tuple[int, int]:
 
         os.close(read_fd)
         try:
-            payload = pickle.dumps(
-                ("ok", [_without_rules(check_one(path)) for path in paths]), protocol=5
-            )
+            payload = pickle.dumps(("ok", _check_from(paths, queue, check_one)), protocol=5)
             code = 0
         except BaseException as exc:  # reported by the parent as one line
             payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
@@ -115,7 +161,7 @@ def _fork(paths: list[Path], check_one: CheckOne) -> tuple[int, int]:
         os._exit(code)
 
 
-def _receive(pid: int, read_fd: int) -> _Result:
+def _receive(pid: int, read_fd: int) -> list[_Item]:
     """Read a child's results and wait for it; a child that failed raises RuntimeError."""
     import pickle
 
@@ -128,7 +174,7 @@ def _receive(pid: int, read_fd: int) -> _Result:
         kind, value = "error", f"worker exited with status {os.waitstatus_to_exitcode(status)}"
     if kind != "ok":
         raise RuntimeError(f"a check worker failed: {value}")
-    result: _Result = value
+    result: list[_Item] = value
     return result
 
 
