@@ -631,7 +631,9 @@ def _read_instruction(
 
     # Heredocs: bodies follow the instruction line.
     heredocs: list[Heredoc] = []
-    if keyword in HEREDOC_INSTRUCTIONS or (keyword == "ONBUILD"):
+    # The substring test first: the pattern starts with a look-behind, which the regex engine
+    # tries at every offset, and few instructions hold a heredoc.
+    if (keyword in HEREDOC_INSTRUCTIONS or keyword == "ONBUILD") and "<<" in args_full:
         for hm in _HEREDOC.finditer(args_full):
             strip_tabs = hm.group(1) == "-"
             delim = hm.group(3)
