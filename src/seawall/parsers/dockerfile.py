@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 from seawall.errors import ParseError
+from seawall.lazy_re import lazy_pattern
 from seawall.model.source import SourceFile, Span
 
 KNOWN_INSTRUCTIONS = frozenset(
@@ -48,9 +49,10 @@ JSON_FORM_INSTRUCTIONS = frozenset(
 )
 DIRECTIVE_NAMES = frozenset({"syntax", "escape", "check"})
 
-_DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
-_HEREDOC = re.compile(r"(?<![<\\])<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.\-]*)\2")
-_VAR = re.compile(
+# Compiled on first use: most files have no directive, no heredoc and no variable in FROM.
+_DIRECTIVE = lazy_pattern(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+_HEREDOC = lazy_pattern(r"(?<![<\\])<<(-?)([\"']?)([A-Za-z_][A-Za-z0-9_.\-]*)\2")
+_VAR = lazy_pattern(
     r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+?])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))"
 )
 
@@ -391,7 +393,7 @@ def expand_vars(text: str, env: Mapping[str, str | None]) -> str:
             return expand_vars(word, env) if name in env else ""
         return value or ""  # :? and ? — error forms; keep what is known
 
-    return _VAR.sub(repl, text)
+    return _VAR.sub(repl, text) if "$" in text else text
 
 
 _KEYWORD = re.compile(r"[A-Za-z]+")

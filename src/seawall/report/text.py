@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any, TextIO
 
+from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Report, Severity, TargetError
 from seawall.model.fix import Applicability
 from seawall.model.source import SourceFile
@@ -47,7 +48,7 @@ _SEVERITY_STYLE = {
 _ERROR_STYLE = "\x1b[1;31m"
 # Scanned content must not drive the terminal: control characters (except tab) and bidi overrides
 # in messages, paths and source lines are shown as escapes.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = lazy_pattern("[\x00-\x08\x0a-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _FIX_STYLE = "\x1b[32m"
 # Rules tagged so report secret values: their spanned text is masked in excerpts.
 SECRET_TAG = "secret"
