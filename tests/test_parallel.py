@@ -100,3 +100,19 @@ def test_the_free_process_takes_the_next_file(
     # A fixed split would have given the parent ten; it took one (or none, when the child was
     # quicker off the mark and took all twenty).
     assert sum(t.endswith("@parent") for t in report.targets) <= 1
+
+
+def test_cli_text_is_the_same_with_workers_rendering(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # With several processes the workers render their files' findings; the text must not change.
+    from seawall.cli import main
+
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 4)
+    outputs = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("SEAWALL_JOBS", jobs)
+        code = main(["check", "--no-config", str(FIXTURES)])
+        outputs[jobs] = (code, capsys.readouterr().out)
+    assert outputs["1"] == outputs["2"]
+    assert outputs["1"][1].count("\n  |") > 100  # excerpts of many findings were rendered

@@ -7,9 +7,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from seawall.model.finding import Report
 from seawall.report import render
-from seawall.report.text import wants_color
+from seawall.report.text import prerender, wants_color
 from seawall.rules._base import Rule
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -87,3 +89,35 @@ def test_wants_color_only_on_a_tty_without_no_color() -> None:
     assert not wants_color(_Stream(tty=False), {})
     assert not wants_color(_Stream(tty=True), {"NO_COLOR": "1"})
     assert not wants_color(_Stream(tty=True), {"TERM": "dumb"})
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_prerendered_blocks_give_the_same_text(
+    sample_report: Report, sample_rules: dict[str, Rule[Any]], color: bool
+) -> None:
+    # Forked workers render their files' findings early; joining those blocks must give the
+    # text the parent would have rendered itself.
+    expected = render(sample_report, "text", color=color, rules=sample_rules)
+    early = sample_report
+    early.rules = dict(sample_rules)
+    prerender(early, color=color)
+    rendered = {finding for _, finding in early.text_blocks}
+    assert rendered == {
+        f for f in early.findings if f.rule_id in sample_rules and f.location.path in early.sources
+    }
+    assert 0 < len(rendered) < len(early.findings)  # XX999 and the image finding are left
+    assert render(early, "text", color=color, rules=sample_rules) == expected
+
+
+def test_render_joins_the_prerendered_blocks(
+    sample_report: Report, sample_rules: dict[str, Rule[Any]]
+) -> None:
+    sample_report.rules = dict(sample_rules)
+    prerender(sample_report, color=False)
+    key = next(iter(sample_report.text_blocks))
+    sample_report.text_blocks[key] = "<block rendered by a worker>"
+    assert "<block rendered by a worker>" in render(sample_report, "text", rules=sample_rules)
+    # Blocks rendered for the other colour setting are not used.
+    assert "<block rendered by a worker>" not in render(
+        sample_report, "text", color=True, rules=sample_rules
+    )

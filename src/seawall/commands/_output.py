@@ -120,18 +120,24 @@ def write_atomic(path: Path, text: str) -> None:
         raise SeawallError(f"{path}: cannot write: {exc.strerror}") from None
 
 
+def output_color(args: argparse.Namespace) -> bool:
+    """Whether the report is coloured: text to a terminal without ``--no-color`` or ``NO_COLOR``."""
+    if getattr(args, "format", "text") != "text" or getattr(args, "output", None) is not None:
+        return False
+    if getattr(args, "no_color", False):
+        return False
+    from seawall.report.text import wants_color
+
+    return wants_color(sys.stdout, os.environ)
+
+
 def emit(report: Report, args: argparse.Namespace) -> None:
     """Render the report in the chosen format to stdout or ``--output``."""
     from seawall.report import render
 
     to_file = getattr(args, "output", None)
     fmt = getattr(args, "format", "text")
-    color = False
-    if fmt == "text" and to_file is None and not getattr(args, "no_color", False):
-        from seawall.report.text import wants_color
-
-        color = wants_color(sys.stdout, os.environ)
-    text = render(report, fmt, color=color)
+    text = render(report, fmt, color=output_color(args))
     if to_file is not None:
         write_atomic(to_file, text)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 from seawall.commands._output import (
@@ -11,6 +12,7 @@ from seawall.commands._output import (
     add_output_options,
     emit,
     exit_code,
+    output_color,
     resolve_config,
 )
 from seawall.config import Config
@@ -113,11 +115,17 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
 
             extra["digest_resolver"] = resolver_for(args)
 
+        # Text output is rendered by the workers, file by file, when there are several.
+        prerender = _text_prerenderer(args, len(found.dockerfiles))
+
         def check_one(path: Path) -> Report:
             shown = display_path(path)
-            return check_dockerfile(
+            checked = check_dockerfile(
                 path, shown, config, build_args=build_args, target=args.target, extra=extra
             )
+            if prerender is not None:
+                prerender(checked)
+            return checked
 
         report.extend(check_all(found.dockerfiles, check_one, dockerfile_rules))
     projects = compose_projects(found.compose_files)
@@ -134,6 +142,18 @@ def collect(args: argparse.Namespace) -> tuple[Report, list[Path], Config]:
             )
         )
     return finalize(report, config), found.dockerfiles, config
+
+
+def _text_prerenderer(args: argparse.Namespace, files: int) -> Callable[[Report], None] | None:
+    """What renders a file's findings as text in a worker, or None (one process, other formats)."""
+    from seawall.targets.parallel import worker_count
+
+    if getattr(args, "format", "text") != "text" or worker_count(files) <= 1:
+        return None
+    from seawall.report.text import prerender
+
+    color = output_color(args)
+    return lambda report: prerender(report, color=color)
 
 
 def _check_compose(projects: list[list[Path]], config: Config, args: argparse.Namespace) -> Report:

@@ -79,7 +79,16 @@ class TargetError(NamedTuple):
 class Report:
     """Everything one run produced: findings (sorted), errors, and the sources needed to render them."""
 
-    __slots__ = ("baselined", "errors", "findings", "rules", "sources", "suppressed", "targets")
+    __slots__ = (
+        "baselined",
+        "errors",
+        "findings",
+        "rules",
+        "sources",
+        "suppressed",
+        "targets",
+        "text_blocks",
+    )
 
     def __init__(
         self,
@@ -98,6 +107,9 @@ class Report:
         self.suppressed = suppressed
         self.baselined = baselined
         self.rules: dict[str, Any] = {} if rules is None else rules  # id -> Rule that ran
+        # Text-format blocks already rendered, by (colour, finding): forked workers render the
+        # findings of the files they check (``seawall.report.text.prerender``).
+        self.text_blocks: dict[tuple[bool, Finding], str] = {}
 
     def __repr__(self) -> str:
         return (
@@ -119,3 +131,4 @@ class Report:
         self.suppressed += other.suppressed
         self.baselined += other.baselined
         self.rules.update(other.rules)
+        self.text_blocks.update(other.text_blocks)

@@ -98,8 +98,13 @@ def render(
     findings = ordered_findings(report)
     # A blank line after each finding keeps excerpts apart; errors are one line each.
     known = rules or {}
+    done = report.text_blocks
     blocks = [
-        _finding_block(report, finding, paint, _is_secret(known.get(finding.rule_id))) + "\n"
+        (
+            done.get((color, finding))
+            or _finding_block(report, finding, paint, _is_secret(known.get(finding.rule_id)))
+        )
+        + "\n"
         for finding in findings
     ]
     errors = [_error_line(error, paint) for error in ordered_errors(report)]
@@ -107,6 +112,22 @@ def render(
         blocks.append("\n".join(errors) + "\n")
     blocks.extend(_summary(report, findings))
     return "\n".join(blocks) + "\n"
+
+
+def prerender(report: Report, *, color: bool) -> None:
+    """Render the blocks of ``report``'s findings now, for ``render`` to join later.
+
+    Forked workers call this for the files they check, so the parent does not render every
+    finding alone once the workers are done. Only findings in the report's own sources, by rules
+    the report knows, are rendered here: ``render`` would give them the same text.
+    """
+    paint = _Painter(color)
+    rules, sources, blocks = report.rules, report.sources, report.text_blocks
+    for finding in report.findings:
+        rule = rules.get(finding.rule_id)
+        if rule is not None and finding.location.path in sources:
+            block = _finding_block(report, finding, paint, _is_secret(rule))
+            blocks[(color, finding)] = block
 
 
 def _where(finding: Finding, rng: Range | None) -> str:
