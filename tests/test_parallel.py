@@ -116,3 +116,18 @@ def test_cli_text_is_the_same_with_workers_rendering(
         outputs[jobs] = (code, capsys.readouterr().out)
     assert outputs["1"] == outputs["2"]
     assert outputs["1"][1].count("\n  |") > 100  # excerpts of many findings were rendered
+
+
+def test_a_worker_that_dies_is_reported_with_its_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEAWALL_JOBS", "2")
+    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
+    parent = os.getpid()
+
+    def dies_in_child(path: Path) -> Report:
+        if os.getpid() != parent:
+            os._exit(3)  # no results, no end record: as if the child were killed
+        time.sleep(0.2)
+        return Report(targets=[path.name])
+
+    with pytest.raises(RuntimeError, match="worker exited with status 3"):
+        parallel.check_all([Path(n) for n in "abcdef"], dies_in_child, {})

@@ -61,7 +61,8 @@ def check_all(paths: Sequence[Path], check_one: CheckOne, rules: Mapping[str, Ru
     try:
         for _ in range(1, workers):
             children.append(_fork(paths, queue, check_one))
-        results = _check_from(paths, queue, check_one)
+        results: list[_Item] = []
+        _check_from(paths, queue, check_one, results.append)
         while children:
             pid, read_fd = children.pop(0)
             results.extend(_receive(pid, read_fd))
@@ -120,14 +121,14 @@ def _index_of(item: _Item) -> int:
     return item[0]
 
 
-def _check_from(paths: Sequence[Path], queue: _WorkQueue, check_one: CheckOne) -> list[_Item]:
-    """Check files taken from the queue until it is empty; each result keeps its file's index."""
-    results: list[_Item] = []
+def _check_from(
+    paths: Sequence[Path], queue: _WorkQueue, check_one: CheckOne, keep: Callable[[_Item], Any]
+) -> None:
+    """Check files taken from the queue until it is empty; ``keep`` each result with its index."""
     while (chunk := queue.take()) is not None:
         for index in chunk:
             report, rule_ids = _without_rules(check_one(paths[index]))
-            results.append((index, report, rule_ids))
-    return results
+            keep((index, report, rule_ids))
 
 
 def _without_rules(report: Report) -> tuple[Report, list[str]]:
@@ -137,8 +138,17 @@ def _without_rules(report: Report) -> tuple[Report, list[str]]:
     return report, rule_ids
 
 
+# What a child writes after its results: every record before it is one (index, report, ids).
+_DONE = ("done",)
+
+
 def _fork(paths: Sequence[Path], queue: _WorkQueue, check_one: CheckOne) -> tuple[int, int]:
-    """Start a child that checks files from ``queue`` and writes its pickled results to a pipe."""
+    """Start a child that checks files from ``queue`` and writes its pickled results to a pipe.
+
+    Each result is pickled as soon as its file is checked, while the other processes are still
+    busy, with one pickler so strings repeated across files are written once. The results are
+    written when the queue is empty (the parent reads the pipe only then).
+    """
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid != 0:
@@ -147,14 +157,19 @@ def _fork(paths: Sequence[Path], queue: _WorkQueue, check_one: CheckOne) -> tupl
     # The child: never returns into the caller, never flushes the parent's buffered output.
     code = 1
     try:
+        import io
         import pickle
 
         os.close(read_fd)
+        buffer = io.BytesIO()
         try:
-            payload = pickle.dumps(("ok", _check_from(paths, queue, check_one)), protocol=5)
+            pickler = pickle.Pickler(buffer, protocol=5)
+            _check_from(paths, queue, check_one, pickler.dump)
+            pickler.dump(_DONE)
+            payload = buffer.getbuffer()
             code = 0
         except BaseException as exc:  # reported by the parent as one line
-            payload = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+            payload = memoryview(pickle.dumps(("error", f"{type(exc).__name__}: {exc}")))
         with os.fdopen(write_fd, "wb") as out:
             out.write(payload)
     finally:
@@ -163,19 +178,27 @@ def _fork(paths: Sequence[Path], queue: _WorkQueue, check_one: CheckOne) -> tupl
 
 def _receive(pid: int, read_fd: int) -> list[_Item]:
     """Read a child's results and wait for it; a child that failed raises RuntimeError."""
+    import io
     import pickle
 
     with os.fdopen(read_fd, "rb") as stream:
         payload = stream.read()
     _, status = os.waitpid(pid, 0)
+    results: list[_Item] = []
+    unpickler = pickle.Unpickler(io.BytesIO(payload))
     try:
-        kind, value = pickle.loads(payload)
+        while (record := unpickler.load()) != _DONE:
+            if record[0] == "error":
+                raise RuntimeError(f"a check worker failed: {record[1]}")
+            results.append(record)
+    except RuntimeError:
+        raise
     except Exception:  # a child killed mid-write leaves a truncated payload
-        kind, value = "error", f"worker exited with status {os.waitstatus_to_exitcode(status)}"
-    if kind != "ok":
-        raise RuntimeError(f"a check worker failed: {value}")
-    result: list[_Item] = value
-    return result
+        exit_code = os.waitstatus_to_exitcode(status)
+        raise RuntimeError(
+            f"a check worker failed: worker exited with status {exit_code}"
+        ) from None
+    return results
 
 
 def _stop(pid: int, read_fd: int) -> None:
