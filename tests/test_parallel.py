@@ -131,3 +131,18 @@ def test_a_worker_that_dies_is_reported_with_its_status(monkeypatch: pytest.Monk
 
     with pytest.raises(RuntimeError, match="worker exited with status 3"):
         parallel.check_all([Path(n) for n in "abcdef"], dies_in_child, {})
+
+
+@pytest.mark.parametrize("files", [1, 48, 1024, 1025, 10_000, 100_000])
+def test_the_queue_hands_out_every_file_once_from_one_page(files: int) -> None:
+    queue = parallel._WorkQueue(files)
+    try:
+        taken = []
+        records = 0
+        while (chunk := queue.take()) is not None:
+            taken.extend(chunk)
+            records += 1
+        assert taken == list(range(files))
+        assert records <= 1024  # 4 KiB of records: written before any reader without blocking
+    finally:
+        queue.close()
