@@ -15,7 +15,12 @@ from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_arg, parse_key_values
 from seawall.parsers.shell import Word
 from seawall.rules._base import Context, Option, Rule
-from seawall.rules.dockerfile._package_managers import ManagerCall, manager_call
+from seawall.rules.dockerfile._package_managers import (
+    PIP_PREFIXES,
+    SYSTEM_MANAGERS,
+    ManagerCall,
+    manager_call,
+)
 from seawall.rules.dockerfile._util import (
     POSIX_SHELLS,
     ShellCommand,
@@ -93,7 +98,13 @@ def runs_of(df: Dockerfile) -> DockerfileRuns:
     runs = []
     for stage, instr in run_instructions(df):
         commands = tuple(shell_commands(df, stage, instr))
-        calls = tuple(c for c in map(manager_call, commands) if c is not None)
+        # A name test first: manager_call rejects every other name, and most commands.
+        calls = tuple(
+            call
+            for cmd in commands
+            if (cmd.name in SYSTEM_MANAGERS or cmd.name.startswith(PIP_PREFIXES))
+            and (call := manager_call(cmd)) is not None
+        )
         runs.append(Run(stage, instr, commands, mounts_of(instr), stage.index in shipped, calls))
     value = DockerfileRuns(tuple(runs), shipped)
     _cache[:] = [(df, value)]

@@ -14,7 +14,9 @@ APK = frozenset({"apk"})
 ZYPPER = frozenset({"zypper"})
 PIP = frozenset({"pip", "pip2", "pip3"})
 PYTHONS = frozenset({"python", "python2", "python3"})
-_SYSTEM_MANAGERS = APT | RPM | APK | ZYPPER
+SYSTEM_MANAGERS = APT | RPM | APK | ZYPPER
+# Every name ``pip_words`` may accept starts with one of these (pip3.12, python3 -m pip).
+PIP_PREFIXES = ("pip", "python")
 
 APT_VALUE_OPTIONS = frozenset(
     {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a"}
@@ -235,9 +237,9 @@ def manager_call(cmd: ShellCommand) -> ManagerCall | None:
     if not words:
         return None
     name = cmd.name
-    if name in _SYSTEM_MANAGERS:
+    if name in SYSTEM_MANAGERS:
         manager = name
-    elif not name.startswith(("pip", "python")):
+    elif not name.startswith(PIP_PREFIXES):
         return None  # most commands: neither a package manager nor pip (``pip_words`` agrees)
     else:
         pip = pip_words(cmd)
