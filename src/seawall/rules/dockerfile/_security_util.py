@@ -61,6 +61,7 @@ class _Memo:
         self._wrapped: list[tuple[Stage, ShellCommand]] | None = None
         self._assigning: list[tuple[Stage, ShellCommand]] | None = None
         self._assignments: list[tuple[Stage | None, KeyValue]] | None = None
+        self.packages: list[tuple[Stage, ShellCommand, list[tuple[Word, str]]]] | None = None
 
     @property
     def position(self) -> dict[int, int]:
@@ -475,10 +476,27 @@ def instructions_removing_packages(df: Dockerfile) -> set[int]:
     }
 
 
+_PIN = lazy_pattern(r"[=<>~:]")
+
+
 def package_name(word: str) -> str:
     """A package word without version, architecture or release pins (``gcc=4:12.2`` → ``gcc``)."""
-    name = re.split(r"[=<>~:]", word, maxsplit=1)[0]
-    return name.lower()
+    return _PIN.split(word, maxsplit=1)[0].lower()
+
+
+def install_packages(df: Dockerfile) -> list[tuple[Stage, ShellCommand, list[tuple[Word, str]]]]:
+    """``install_commands`` with their package words and names (``package_name``), once per file.
+
+    Several rules look for packages they dislike (sudo, SSH servers, build tools) in the same
+    install commands.
+    """
+    memo = _memo_of(df)
+    if memo.packages is None:
+        memo.packages = [
+            (stage, cmd, [(word, package_name(word.text)) for word in installed_packages(cmd)])
+            for stage, cmd in install_commands(df)
+        ]
+    return memo.packages
 
 
 def run_scripts(df: Dockerfile) -> Iterator[tuple[Stage, Instruction, str, Callable[[int], int]]]:

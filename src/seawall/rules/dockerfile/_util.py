@@ -44,10 +44,12 @@ class ShellCommand(NamedTuple):
 
 def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
     """Indices of the shipped stage and the stages it is built FROM: whose files ship."""
-    stage = df.shipped_stage
-    if stage is None:
-        return frozenset()
-    return frozenset(s.index for s in df.lineage(stage))
+    found = cast("frozenset[int] | None", df.cache.get("shipped_stage_indices"))
+    if found is None:
+        stage = df.shipped_stage
+        found = frozenset() if stage is None else frozenset(s.index for s in df.lineage(stage))
+        df.cache["shipped_stage_indices"] = found
+    return found
 
 
 def stage_is_posix(df: Dockerfile, stage: Stage) -> bool:

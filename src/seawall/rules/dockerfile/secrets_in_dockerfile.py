@@ -24,6 +24,7 @@ from seawall.rules._base import (
 )
 from seawall.rules.dockerfile._secret_mount_fix import covers, secret_mount_fix
 from seawall.rules.dockerfile._security_util import (
+    VAR_REF,
     declared_names,
     iter_assignments,
     key_values,
@@ -290,10 +291,14 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
             declared = declared_by_stage.get(stage.index)
             if declared is None:
                 declared = declared_by_stage[stage.index] = declared_names(df, stage)
+            if not declared:
+                continue  # only declared variables are reported
             seen: set[str] = set()
-            for name, start, end in var_refs(script):
+            for ref in VAR_REF.finditer(script):
+                name = ref.group(1) or ref.group(2)
                 if name in seen or name not in declared:
                     continue
+                start, end = ref.span()
                 if not (is_secret_name(name) or _used_as_credential(script, start, end)):
                     continue
                 if covers(instr, name):
@@ -308,13 +313,16 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
                 )
 
     def _persisted(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
+        args_by_stage: dict[int, set[str]] = {}
         for stage, kv in iter_assignments(df, ("ENV",)):
-            if stage is None or kv.value is None:
-                continue
+            if stage is None or kv.value is None or "$" not in kv.value:
+                continue  # a variable reference starts with "$"
             refs = [name for name, _, _ in var_refs(kv.value)]
             if not refs:
                 continue
-            args = _argument_names(df, stage)
+            args = args_by_stage.get(stage.index)
+            if args is None:
+                args = args_by_stage[stage.index] = _argument_names(df, stage)
             secret_refs = [
                 r for r in refs if r in args and (is_secret_name(r) or is_secret_name(kv.key))
             ]
