@@ -12,8 +12,8 @@ from __future__ import annotations
 from seawall.lazy_re import glob_set, lazy_pattern
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
-from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_image_ref
-from seawall.rules.dockerfile._util import is_root_user, shell_commands, stage_is_posix
+from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage
+from seawall.rules.dockerfile._util import image_ref, is_root_user, shell_commands, stage_is_posix
 
 NONROOT_ID = "65532"
 # Instructions whose effect depends on the user in force: the final USER must come after them.
@@ -82,7 +82,7 @@ def image_family(base: str | None) -> str:
         return "unknown"
     if _SHELLLESS_GLOBS.match(base.lower()):
         return "shellless"
-    ref = parse_image_ref(base)
+    ref = image_ref(base)
     repository = ref.repository.lower()
     name = repository.removeprefix("library/").rsplit("/", 1)[-1]
     tag = (ref.tag or "latest").lower()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple, cast
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.source import Span
-from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage
+from seawall.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage, parse_image_ref
 from seawall.parsers.shell import SimpleCommand, Word, tokenize, unwrap
 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "ksh", "zsh", "busybox"})
@@ -40,6 +41,12 @@ class ShellCommand(NamedTuple):
         """Source span of one word."""
         start = self.to_source(word.start)
         return Span(start, max(start, self.to_source(max(word.end - 1, word.start)) + 1))
+
+
+@functools.lru_cache(maxsize=512)
+def image_ref(text: str) -> ImageRef:
+    """``parse_image_ref`` memoised by text: the same base images come up file after file."""
+    return parse_image_ref(text)
 
 
 def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:

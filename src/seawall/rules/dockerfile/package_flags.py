@@ -59,10 +59,11 @@ def _apt_assumes_yes(call: ManagerCall) -> bool:
 def _needs_yes(call: ManagerCall, df_text: str) -> bool:
     cmd = call.cmd.program
     if call.manager in APT:
-        if cmd.has_flag("-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"):
-            return False
         return (
-            call.action in APT_CONFIRMS
+            call.action in APT_CONFIRMS  # first: the cheapest test, and most calls fail it
+            and not cmd.has_flag(
+                "-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"
+            )
             and not _apt_assumes_yes(call)
             and "apt::get::assume-yes" not in df_text
         )
@@ -133,8 +134,11 @@ class PackageInstallWithoutYes(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
+        runs = runs_of(df).runs
+        if not any(run.calls for run in runs):
+            return  # only package-manager calls are reported: skip lowering the whole text
         text = df.source.text.lower().replace(" ", "")
-        for run in runs_of(df).runs:
+        for run in runs:
             for call in run.calls:
                 cmd = call.cmd
                 if cmd.command.pipe_from or not _needs_yes(call, text):

@@ -171,9 +171,14 @@ class HardcodedCredentialToken(Rule[Dockerfile]):
 
 
 # Cheap literal hints of the formats secrets.find_tokens knows; lines without one are skipped.
+# Hints that end in "_" or "-" are matched at that character and recognised looking behind it:
+# the scan then stops only at "_", "-", "A", "S", "P" and ":" rather than at most lowercase
+# letters. A line holds a match exactly when it holds one of the plain literals, and only which
+# lines match is used.
 _TOKEN_HINT = lazy_pattern(
-    r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|k_live_|AIza|npm_|pypi-|sk-|"
-    r"SG\.|PRIVATE KEY|://[^\s/@'\"]+:[^\s@/'\"]+@"
+    r"_(?:(?<=gh[pousr]_)|(?<=github_pat_)|(?<=k_live_)|(?<=npm_))|"
+    r"-(?:(?<=glpat-)|(?<=xox[abposr]-)|(?<=pypi-)|(?<=sk-))|"
+    r"A(?:KIA|SIA|BIA|CCA|Iza)|SG\.|PRIVATE KEY|://[^\s/@'\"]+:[^\s@/'\"]+@"
 )
 
 

@@ -116,7 +116,7 @@ def _unguarded_pipes(run: Run, all_pipes: bool) -> list[ShellCommand]:
     pipefail = False
     commands = run.commands
     for i, cmd in enumerate(commands):
-        if _sets_pipefail(cmd):
+        if cmd.name == "set" and _sets_pipefail(cmd):  # the name test first: most are not `set`
             pipefail = True
         if pipefail or cmd.command.separator != "|" or cmd.command.pipe_from:
             continue
