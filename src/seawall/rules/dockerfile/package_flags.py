@@ -278,6 +278,8 @@ class ApkAddWithoutNoCache(Rule[Dockerfile]):
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         for run in runs_of(df).runs:
+            if not any(call.manager == "apk" and call.action == "add" for call in run.calls):
+                continue  # only `apk add` is reported: skip the cache tests
             if not reports_run(self, run, ctx) or run.has_cache_mount(*self._CACHE_DIRS):
                 continue
             if mentions_path(run.commands, ("rm",), *self._CACHE_DIRS) or _apk_cache_cleaned(run):

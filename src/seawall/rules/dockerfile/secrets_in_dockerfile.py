@@ -210,6 +210,16 @@ _URL_PASSWORD = lazy_pattern(r"://[^\s/@'\"]*:$")
 _URL_AFTER_PASSWORD = lazy_pattern(r"^[^\s/@'\"]*@")
 
 
+def _has_credential_hint(script: str) -> bool:
+    """Whether ``_used_as_credential`` can be true anywhere in ``script``.
+
+    It needs a hint in the lowered text before the variable: a slice of the script, so the hint
+    is in the lowered script too.
+    """
+    lowered = script.lower()
+    return any(hint in lowered for hint in _CREDENTIAL_HINTS)
+
+
 def _used_as_credential(script: str, start: int, end: int) -> bool:
     """Whether the variable at ``script[start:end]`` sits where a credential goes."""
     before = script[max(0, start - 60) : start]
@@ -290,14 +300,18 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
 
     def _runs(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         declared_by_stage: dict[int, dict[str, str]] = {}
+        secret_declared: dict[int, bool] = {}
         for stage, instr, script, mapper in run_scripts(df):
             if "$" not in script:
                 continue
             declared = declared_by_stage.get(stage.index)
             if declared is None:
                 declared = declared_by_stage[stage.index] = declared_names(df, stage)
+                secret_declared[stage.index] = any(map(is_secret_name, declared))
             if not declared:
                 continue  # only declared variables are reported
+            if not secret_declared[stage.index] and not _has_credential_hint(script):
+                continue  # no declared name is secret, and no credential context anywhere
             seen: set[str] = set()
             for ref in VAR_REF.finditer(script):
                 name = ref.group(1) or ref.group(2)
