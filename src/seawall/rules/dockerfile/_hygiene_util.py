@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_arg, parse_key_values
@@ -109,6 +109,14 @@ def runs_of(df: Dockerfile) -> DockerfileRuns:
     value = DockerfileRuns(tuple(runs), shipped)
     _cache[:] = [(df, value)]
     return value
+
+
+def lowered_text(df: Dockerfile) -> str:
+    """The whole Dockerfile in lower case (for build-wide settings), once per file."""
+    text = cast("str | None", df.cache.get("lowered_text"))
+    if text is None:
+        text = df.cache["lowered_text"] = df.source.text.lower()
+    return text
 
 
 def mounts_of(instr: Instruction) -> tuple[CacheMount, ...]:

@@ -19,6 +19,7 @@ from seawall.rules.dockerfile._hygiene_util import (
     ALL_STAGES,
     Run,
     insert_fix,
+    lowered_text,
     mentions_path,
     reports_run,
     runs_of,
@@ -137,7 +138,7 @@ class PackageInstallWithoutYes(Rule[Dockerfile]):
         runs = runs_of(df).runs
         if not any(run.calls for run in runs):
             return  # only package-manager calls are reported: skip lowering the whole text
-        text = df.source.text.lower().replace(" ", "")
+        text = lowered_text(df).replace(" ", "")
         for run in runs:
             for call in run.calls:
                 cmd = call.cmd
@@ -150,6 +151,10 @@ class PackageInstallWithoutYes(Rule[Dockerfile]):
                     span=cmd.span(),
                     fix=fix,
                 )
+
+
+def _apt_install(call: ManagerCall) -> bool:
+    return call.manager in APT and call.action in ("install", "reinstall")
 
 
 class AptMissingNoInstallRecommends(Rule[Dockerfile]):
@@ -207,14 +212,17 @@ class AptMissingNoInstallRecommends(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        if "install-recommends" in df.source.text.lower().replace("no-install-recommends", ""):
+        runs = runs_of(df).runs
+        if not any(_apt_install(call) for run in runs for call in run.calls):
+            return  # only apt installs are reported: skip the whole-text test
+        if "install-recommends" in lowered_text(df).replace("no-install-recommends", ""):
             return  # APT::Install-Recommends configured for the whole build
-        for run in runs_of(df).runs:
+        for run in runs:
             if not reports_run(self, run, ctx):
                 continue
             for call in run.calls:
                 cmd = call.cmd
-                if call.manager not in APT or call.action not in ("install", "reinstall"):
+                if not _apt_install(call):
                     continue
                 if cmd.program.has_flag("--no-install-recommends"):
                     continue

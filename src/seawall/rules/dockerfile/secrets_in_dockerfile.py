@@ -171,20 +171,35 @@ class HardcodedCredentialToken(Rule[Dockerfile]):
 
 
 # Cheap literal hints of the formats secrets.find_tokens knows; lines without one are skipped.
-# Hints that end in "_" or "-" are matched at that character and recognised looking behind it:
-# the scan then stops only at "_", "-", "A", "S", "P" and ":" rather than at most lowercase
-# letters. A line holds a match exactly when it holds one of the plain literals, and only which
-# lines match is used.
 _TOKEN_HINT = lazy_pattern(
-    r"_(?:(?<=gh[pousr]_)|(?<=github_pat_)|(?<=k_live_)|(?<=npm_))|"
-    r"-(?:(?<=glpat-)|(?<=xox[abposr]-)|(?<=pypi-)|(?<=sk-))|"
-    r"A(?:KIA|SIA|BIA|CCA|Iza)|SG\.|PRIVATE KEY|://[^\s/@'\"]+:[^\s@/'\"]+@"
+    r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|k_live_|AIza|npm_|pypi-|sk-|"
+    r"SG\.|PRIVATE KEY|://[^\s/@'\"]+:[^\s@/'\"]+@"
+)
+# The same hints split into patterns that each start with a literal, so that a search jumps from
+# one occurrence of it to the next instead of trying every hint at most characters (an
+# alternation of literals loses that). Hints ending in "_" are matched there and recognised
+# looking behind. Nearly every file holds none of them: these searches then replace the scan.
+_TOKEN_HINT_GROUPS = tuple(
+    lazy_pattern(hint)
+    for hint in (
+        r"_(?:(?<=gh[pousr]_)|(?<=github_pat_)|(?<=k_live_)|(?<=npm_))",
+        r"glpat-",
+        r"xox[abposr]-",
+        r"pypi-",
+        r"sk-",
+        r"A(?:KIA|SIA|BIA|CCA|Iza)",
+        r"SG\.",
+        r"PRIVATE KEY",
+        r"://[^\s/@'\"]+:[^\s@/'\"]+@",
+    )
 )
 
 
 def _tokens_in(text: str) -> list[tuple[TokenKind, int, int]]:
     """find_tokens over the lines of ``text`` that may hold a token, with file offsets."""
     found: list[tuple[TokenKind, int, int]] = []
+    if not any(group.search(text) for group in _TOKEN_HINT_GROUPS):
+        return found  # no hint anywhere: the scan below would find none
     done_until = -1
     for hint in _TOKEN_HINT.finditer(text):
         if hint.start() < done_until:
