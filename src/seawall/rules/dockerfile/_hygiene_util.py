@@ -85,6 +85,8 @@ class DockerfileRuns(NamedTuple):
 
     runs: tuple[Run, ...]
     shipped: frozenset[int]  # indices of the stages whose files reach the shipped image
+    # Program names of every command: a rule about one program returns early when it is absent.
+    names: frozenset[str]
 
 
 _cache: list[tuple[Dockerfile, DockerfileRuns]] = []
@@ -106,7 +108,8 @@ def runs_of(df: Dockerfile) -> DockerfileRuns:
             and (call := manager_call(cmd)) is not None
         )
         runs.append(Run(stage, instr, commands, mounts_of(instr), stage.index in shipped, calls))
-    value = DockerfileRuns(tuple(runs), shipped)
+    names = frozenset(cmd.name for run in runs for cmd in run.commands)
+    value = DockerfileRuns(tuple(runs), shipped, names)
     _cache[:] = [(df, value)]
     return value
 

@@ -62,7 +62,10 @@ class ShellChangedViaRun(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        for run in runs_of(df).runs:
+        runs = runs_of(df)
+        if runs.names.isdisjoint(_SH_REPLACERS):
+            return
+        for run in runs.runs:
             for cmd in run.commands:
                 if _replaces_sh(cmd):
                     yield ctx.finding(
@@ -72,9 +75,12 @@ class ShellChangedViaRun(Rule[Dockerfile]):
                     )
 
 
+_SH_REPLACERS = frozenset({"ln", "update-alternatives", "dpkg-reconfigure"})
+
+
 def _replaces_sh(cmd: ShellCommand) -> bool:
     name = cmd.name
-    if name not in ("ln", "update-alternatives", "dpkg-reconfigure"):
+    if name not in _SH_REPLACERS:
         return False
     positional = [w.text for w in cmd.program.words[1:] if not w.text.startswith("-")]
     if name == "ln":
@@ -333,7 +339,10 @@ class UseraddHighUidWithoutNoLogInit(Rule[Dockerfile]):
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         threshold = int(ctx.option(self, "uid-threshold"))
-        for run in runs_of(df).runs:
+        runs = runs_of(df)
+        if "useradd" not in runs.names:
+            return
+        for run in runs.runs:
             if not reports_run(self, run, ctx):
                 continue
             for cmd in run.named("useradd"):
