@@ -146,8 +146,8 @@ def commands_named(df: Dockerfile, *names: str) -> list[tuple[Stage, ShellComman
     cached = memo.named.get(names)
     if cached is None:
         groups = [group for name in names if (group := by_name.get(name))]
-        if len(groups) == 1:
-            cached = list(groups[0])  # one program: already in file order
+        if len(groups) <= 1:
+            cached = list(groups[0]) if groups else []  # one program: already in file order
         else:
             cached = [item for group in groups for item in group]
             position = memo.position
