@@ -97,18 +97,27 @@ def runs_of(df: Dockerfile) -> DockerfileRuns:
     if _cache and _cache[0][0] is df:
         return _cache[0][1]
     shipped = shipped_stage_indices(df)
+    located = [
+        (stage, instr, tuple(shell_commands(df, stage, instr)))
+        for stage, instr in run_instructions(df)
+    ]
+    names = frozenset(cmd.name for _, _, commands in located for cmd in commands)
+    # manager_call rejects every other name (most commands): test names once per file.
+    managers = frozenset(
+        name for name in names if name in SYSTEM_MANAGERS or name.startswith(PIP_PREFIXES)
+    )
     runs = []
-    for stage, instr in run_instructions(df):
-        commands = tuple(shell_commands(df, stage, instr))
-        # A name test first: manager_call rejects every other name, and most commands.
-        calls = tuple(
-            call
-            for cmd in commands
-            if (cmd.name in SYSTEM_MANAGERS or cmd.name.startswith(PIP_PREFIXES))
-            and (call := manager_call(cmd)) is not None
+    for stage, instr, commands in located:
+        calls = (
+            tuple(
+                call
+                for cmd in commands
+                if cmd.name in managers and (call := manager_call(cmd)) is not None
+            )
+            if managers
+            else ()
         )
         runs.append(Run(stage, instr, commands, mounts_of(instr), stage.index in shipped, calls))
-    names = frozenset(cmd.name for run in runs for cmd in run.commands)
     value = DockerfileRuns(tuple(runs), shipped, names)
     _cache[:] = [(df, value)]
     return value
