@@ -201,6 +201,9 @@ class PipeWithoutPipefail(Rule[Dockerfile]):
                 "pipefail" in a for a in run.instruction.exec_form[:-1]
             ):
                 continue
+            pipes = _unguarded_pipes(run, all_pipes)
+            if not pipes:
+                continue  # most RUNs: no advice to work out
             root = df.lineage(run.stage)[0].base
             ash = bool(_ASH_BASES.search(root))
             advice = (
@@ -208,7 +211,7 @@ class PipeWithoutPipefail(Rule[Dockerfile]):
                 if ash or shell_decides[index] is False
                 else 'use SHELL ["/bin/bash", "-o", "pipefail", "-c"]'
             )
-            for cmd in _unguarded_pipes(run, all_pipes):
+            for cmd in pipes:
                 yield ctx.finding(
                     self,
                     f"`{cmd.name} | …` without pipefail: a failing {cmd.name} does not fail the "
