@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.fix import Edit
@@ -342,7 +342,8 @@ def has_secret_mount(instr: Instruction) -> bool:
 
 def resolved_base(df: Dockerfile, stage: Stage) -> str | None:
     """The stage's base image with build arguments substituted, or None when a variable is unset."""
-    cache = cast("dict[int, str | None]", df.cache.setdefault("resolved_base", {}))
+    cache = df.cache.setdefault("resolved_base", {})
+    assert isinstance(cache, dict)
     if stage.index not in cache:  # asked by several rules (DF001-DF004) for the same stage
         cache[stage.index] = _resolved_base(df, stage)
     return cache[stage.index]
