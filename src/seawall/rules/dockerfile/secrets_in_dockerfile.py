@@ -219,7 +219,10 @@ _CREDENTIAL_CONTEXT = lazy_pattern(
     r"PRIVATE-TOKEN:\s*|--password(?:=|\s+)|--token(?:=|\s+)|x-access-token:)[\"']?$",
     re.I,
 )
-_CREDENTIAL_HINTS = ("auth", "token", "password", "://")
+_CREDENTIAL_WORDS = ("auth", "token", "password")
+_CREDENTIAL_HINTS = (*_CREDENTIAL_WORDS, "://")
+# What the URL patterns leave right before the variable's "$" (``://user:$X@``, ``://$X@``).
+_URL_CREDENTIAL_ENDS = (":$", ":\n$", "://$", "://\n$")
 _URL_USER = lazy_pattern(r"://$")
 _URL_PASSWORD = lazy_pattern(r"://[^\s/@'\"]*:$")
 _URL_AFTER_PASSWORD = lazy_pattern(r"^[^\s/@'\"]*@")
@@ -228,11 +231,19 @@ _URL_AFTER_PASSWORD = lazy_pattern(r"^[^\s/@'\"]*@")
 def _has_credential_hint(script: str) -> bool:
     """Whether ``_used_as_credential`` can be true anywhere in ``script``.
 
-    It needs a hint in the lowered text before the variable: a slice of the script, so the hint
-    is in the lowered script too.
+    It needs one of ``_CREDENTIAL_HINTS`` in the lowered text before the variable, a slice of the
+    script, so in the lowered script too. When "://" is the only one, just the URL patterns can
+    match, and they end right before the variable's "$" with ":" (``://user:$X@``) or "://"
+    (``://$X@``), or with that and a newline (their ``$`` anchor allows one). The other patterns
+    each hold "auth", "token" or "password", which case-insensitive matching finds in the
+    lowered text for ASCII only: other scripts are not narrowed down.
     """
     lowered = script.lower()
-    return any(hint in lowered for hint in _CREDENTIAL_HINTS)
+    if any(word in lowered for word in _CREDENTIAL_WORDS):
+        return True
+    if "://" not in lowered:
+        return False
+    return any(end in script for end in _URL_CREDENTIAL_ENDS) or not script.isascii()
 
 
 def _used_as_credential(script: str, start: int, end: int) -> bool:
