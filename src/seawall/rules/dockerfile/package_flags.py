@@ -60,12 +60,14 @@ def _apt_assumes_yes(call: ManagerCall) -> bool:
 def _needs_yes(call: ManagerCall, df_text: str) -> bool:
     cmd = call.cmd.program
     if call.manager in APT:
+        # Pure tests, in the order that settles most calls soonest: the subcommand, then -y
+        # (nearly every install has it), then the dry-run flags.
         return (
-            call.action in APT_CONFIRMS  # first: the cheapest test, and most calls fail it
+            call.action in APT_CONFIRMS
+            and not _apt_assumes_yes(call)
             and not cmd.has_flag(
                 "-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"
             )
-            and not _apt_assumes_yes(call)
             and "apt::get::assume-yes" not in df_text
         )
     if call.manager in RPM and call.manager != "microdnf":
