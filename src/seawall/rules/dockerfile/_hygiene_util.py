@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_arg, parse_key_values
 from seawall.parsers.shell import Word
 from seawall.rules._base import Context, Option, Rule
-from seawall.rules.dockerfile._package_managers import ManagerCall, manager_call
+from seawall.rules.dockerfile._package_managers import (
+    PIP_PREFIXES,
+    SYSTEM_MANAGERS,
+    ManagerCall,
+    manager_call,
+)
 from seawall.rules.dockerfile._util import (
     POSIX_SHELLS,
     ShellCommand,
@@ -80,6 +85,8 @@ class DockerfileRuns(NamedTuple):
 
     runs: tuple[Run, ...]
     shipped: frozenset[int]  # indices of the stages whose files reach the shipped image
+    # Program names of every command: a rule about one program returns early when it is absent.
+    names: frozenset[str]
 
 
 _cache: list[tuple[Dockerfile, DockerfileRuns]] = []
@@ -90,14 +97,38 @@ def runs_of(df: Dockerfile) -> DockerfileRuns:
     if _cache and _cache[0][0] is df:
         return _cache[0][1]
     shipped = shipped_stage_indices(df)
+    located = [
+        (stage, instr, tuple(shell_commands(df, stage, instr)))
+        for stage, instr in run_instructions(df)
+    ]
+    names = frozenset(cmd.name for _, _, commands in located for cmd in commands)
+    # manager_call rejects every other name (most commands): test names once per file.
+    managers = frozenset(
+        name for name in names if name in SYSTEM_MANAGERS or name.startswith(PIP_PREFIXES)
+    )
     runs = []
-    for stage, instr in run_instructions(df):
-        commands = tuple(shell_commands(df, stage, instr))
-        calls = tuple(c for c in map(manager_call, commands) if c is not None)
+    for stage, instr, commands in located:
+        calls = (
+            tuple(
+                call
+                for cmd in commands
+                if cmd.name in managers and (call := manager_call(cmd)) is not None
+            )
+            if managers
+            else ()
+        )
         runs.append(Run(stage, instr, commands, mounts_of(instr), stage.index in shipped, calls))
-    value = DockerfileRuns(tuple(runs), shipped)
+    value = DockerfileRuns(tuple(runs), shipped, names)
     _cache[:] = [(df, value)]
     return value
+
+
+def lowered_text(df: Dockerfile) -> str:
+    """The whole Dockerfile in lower case (for build-wide settings), once per file."""
+    text = cast("str | None", df.cache.get("lowered_text"))
+    if text is None:
+        text = df.cache["lowered_text"] = df.source.text.lower()
+    return text
 
 
 def mounts_of(instr: Instruction) -> tuple[CacheMount, ...]:

@@ -14,7 +14,9 @@ APK = frozenset({"apk"})
 ZYPPER = frozenset({"zypper"})
 PIP = frozenset({"pip", "pip2", "pip3"})
 PYTHONS = frozenset({"python", "python2", "python3"})
-_SYSTEM_MANAGERS = APT | RPM | APK | ZYPPER
+SYSTEM_MANAGERS = APT | RPM | APK | ZYPPER
+# Every name ``pip_words`` may accept starts with one of these (pip3.12, python3 -m pip).
+PIP_PREFIXES = ("pip", "python")
 
 APT_VALUE_OPTIONS = frozenset(
     {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a"}
@@ -159,14 +161,19 @@ class ParsedArgs(NamedTuple):
 
 def split_args(cmd: SimpleCommand, takes_value: Iterable[str] = ()) -> ParsedArgs:
     """Split arguments into options and positionals (``takes_value`` options eat the next word)."""
-    value_opts = frozenset(takes_value)
+    return _split_words(cmd.words, frozenset(takes_value))
+
+
+def _split_words(words: tuple[Word, ...], value_opts: frozenset[str]) -> ParsedArgs:
+    """``split_args`` of a command's words (the program name first)."""
     options: list[Word] = []
     positionals: list[Word] = []
-    words = cmd.words[1:]
-    i = 0
     only_positionals = False
-    while i < len(words):
-        word = words[i]
+    skip = False  # the word is the value of the option before it
+    for word in words[1:]:
+        if skip:
+            skip = False
+            continue
         text = word.text
         if only_positionals or not text.startswith("-") or text == "-":
             positionals.append(word)
@@ -174,10 +181,8 @@ def split_args(cmd: SimpleCommand, takes_value: Iterable[str] = ()) -> ParsedArg
             only_positionals = True
         else:
             options.append(word)
-            if text in value_opts and i + 1 < len(words):
-                i += 1
-        i += 1
-    return ParsedArgs(tuple(options), tuple(positionals))
+            skip = text in value_opts
+    return tuple.__new__(ParsedArgs, (tuple(options), tuple(positionals)))
 
 
 def subcommand(cmd: SimpleCommand, takes_value: Iterable[str] = ()) -> Word | None:
@@ -235,9 +240,9 @@ def manager_call(cmd: ShellCommand) -> ManagerCall | None:
     if not words:
         return None
     name = cmd.name
-    if name in _SYSTEM_MANAGERS:
+    if name in SYSTEM_MANAGERS:
         manager = name
-    elif not name.startswith(("pip", "python")):
+    elif not name.startswith(PIP_PREFIXES):
         return None  # most commands: neither a package manager nor pip (``pip_words`` agrees)
     else:
         pip = pip_words(cmd)
@@ -245,8 +250,7 @@ def manager_call(cmd: ShellCommand) -> ManagerCall | None:
             return None
         manager = "pip"
         words = pip
-    sub_cmd = SimpleCommand(words, (), 0, 0, "")
-    args = split_args(sub_cmd, _value_options(manager))
+    args = _split_words(words, _value_options(manager))
     if not args.positionals:
         return None
     sub = args.positionals[0]

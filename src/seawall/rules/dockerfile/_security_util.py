@@ -42,26 +42,61 @@ class _Memo:
         self.commands = [
             (stage, cmd) for stage, instr in self.runs for cmd in shell_commands(df, stage, instr)
         ]
-        self.by_name: dict[str, list[tuple[Stage, ShellCommand]]] = {}
-        self.position: dict[int, int] = {}
-        self.wrapped: list[tuple[Stage, ShellCommand]] = []
-        for index, (stage, cmd) in enumerate(self.commands):
-            self.by_name.setdefault(cmd.program.name, []).append((stage, cmd))
-            self.position[id(cmd)] = index
-            if cmd.command is not cmd.program:
-                self.wrapped.append((stage, cmd))
+        by_name: dict[str, list[tuple[Stage, ShellCommand]]] = {}
+        for item in self.commands:
+            group = by_name.get(item[1].name)
+            if group is None:
+                by_name[item[1].name] = [item]
+            else:
+                group.append(item)
+        self.by_name = by_name
         self.scripts: list[tuple[Stage, Instruction, str, Callable[[int], int]]] | None = None
         self.pairs: dict[int, list[KeyValue]] = {}  # ENV/ARG/LABEL pairs by instruction id
         self.declared: dict[int, dict[str, str | None]] = {}
         self.names: dict[int, dict[str, str]] = {}
         self.named: dict[tuple[str, ...], list[tuple[Stage, ShellCommand]]] = {}
-        self.assigning = [
-            (stage, cmd)
-            for stage, cmd in self.commands
-            if cmd.command.assignments
-            or cmd.command is not cmd.program
-            or cmd.program.name == "export"
-        ]
+        # Built on first use: most files never need them.
+        self._position: dict[int, int] | None = None
+        self._wrapped: list[tuple[Stage, ShellCommand]] | None = None
+        self._assigning: list[tuple[Stage, ShellCommand]] | None = None
+        self._assignments: list[tuple[Stage | None, KeyValue]] | None = None
+        self.packages: list[tuple[Stage, ShellCommand, list[tuple[Word, str]]]] | None = None
+
+    @property
+    def position(self) -> dict[int, int]:
+        """Index in ``commands`` by ``id`` of each command."""
+        if self._position is None:
+            self._position = {id(cmd): index for index, (_, cmd) in enumerate(self.commands)}
+        return self._position
+
+    @property
+    def wrapped(self) -> list[tuple[Stage, ShellCommand]]:
+        """The commands run through a wrapper (``sudo``, ``env``…)."""
+        if self._wrapped is None:
+            self._wrapped = [
+                item for item in self.commands if item[1].command is not item[1].program
+            ]
+        return self._wrapped
+
+    @property
+    def assigning(self) -> list[tuple[Stage, ShellCommand]]:
+        """Commands that may set variables (prefix assignments, wrappers, ``export``)."""
+        if self._assigning is None:
+            self._assigning = [
+                (stage, cmd)
+                for stage, cmd in self.commands
+                if cmd.command.assignments
+                or cmd.command is not cmd.program
+                or cmd.program.name == "export"
+            ]
+        return self._assigning
+
+    @property
+    def assignments(self) -> list[tuple[Stage | None, KeyValue]]:
+        """Every ENV/ARG/LABEL pair in file order with its stage (ONBUILD triggers included)."""
+        if self._assignments is None:
+            self._assignments = list(_assignments(self.df))
+        return self._assignments
 
 
 def _run_instructions(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
@@ -109,8 +144,13 @@ def commands_named(df: Dockerfile, *names: str) -> list[tuple[Stage, ShellComman
         return by_name.get(names[0], [])
     cached = memo.named.get(names)
     if cached is None:
-        cached = [item for name in names for item in by_name.get(name, [])]
-        cached.sort(key=lambda item: memo.position[id(item[1])])
+        groups = [group for name in names if (group := by_name.get(name))]
+        if len(groups) <= 1:
+            cached = list(groups[0]) if groups else []  # one program: already in file order
+        else:
+            cached = [item for group in groups for item in group]
+            position = memo.position
+            cached.sort(key=lambda item: position[id(item[1])])
         memo.named[names] = cached
     return cached
 
@@ -215,12 +255,20 @@ def iter_assignments(
     df: Dockerfile, keywords: Iterable[str] = ("ENV", "ARG")
 ) -> Iterator[tuple[Stage | None, KeyValue]]:
     """Every ENV/ARG/LABEL pair in the file with its stage (None for ARG before the first FROM)."""
-    _memo_of(df)
     wanted = frozenset(keywords)
+    for stage, kv in _memo_of(df).assignments:
+        if kv.instruction.keyword in wanted:
+            yield stage, kv
+
+
+_ASSIGNING_KEYWORDS = frozenset({"ENV", "ARG", "LABEL"})
+
+
+def _assignments(df: Dockerfile) -> Iterator[tuple[Stage | None, KeyValue]]:
     by_index = {s.index: s for s in df.stages}
     for instr in df.instructions:
         target = instr.inner if instr.keyword == "ONBUILD" and instr.inner is not None else instr
-        if target.keyword in wanted:
+        if target.keyword in _ASSIGNING_KEYWORDS:
             for kv in key_values(df, target):
                 yield by_index.get(instr.stage_index), kv
 
@@ -293,6 +341,14 @@ def has_secret_mount(instr: Instruction) -> bool:
 
 def resolved_base(df: Dockerfile, stage: Stage) -> str | None:
     """The stage's base image with build arguments substituted, or None when a variable is unset."""
+    cache = df.cache.setdefault("resolved_base", {})
+    assert isinstance(cache, dict)
+    if stage.index not in cache:  # asked by several rules (DF001-DF004) for the same stage
+        cache[stage.index] = _resolved_base(df, stage)
+    return cache[stage.index]
+
+
+def _resolved_base(df: Dockerfile, stage: Stage) -> str | None:
     words = stage.from_instruction.args.split()
     raw = words[0] if words else ""
     for name, _, _ in var_refs(raw):
@@ -427,10 +483,27 @@ def instructions_removing_packages(df: Dockerfile) -> set[int]:
     }
 
 
+_PIN = lazy_pattern(r"[=<>~:]")
+
+
 def package_name(word: str) -> str:
     """A package word without version, architecture or release pins (``gcc=4:12.2`` → ``gcc``)."""
-    name = re.split(r"[=<>~:]", word, maxsplit=1)[0]
-    return name.lower()
+    return _PIN.split(word, maxsplit=1)[0].lower()
+
+
+def install_packages(df: Dockerfile) -> list[tuple[Stage, ShellCommand, list[tuple[Word, str]]]]:
+    """``install_commands`` with their package words and names (``package_name``), once per file.
+
+    Several rules look for packages they dislike (sudo, SSH servers, build tools) in the same
+    install commands.
+    """
+    memo = _memo_of(df)
+    if memo.packages is None:
+        memo.packages = [
+            (stage, cmd, [(word, package_name(word.text)) for word in installed_packages(cmd)])
+            for stage, cmd in install_commands(df)
+        ]
+    return memo.packages
 
 
 def run_scripts(df: Dockerfile) -> Iterator[tuple[Stage, Instruction, str, Callable[[int], int]]]:

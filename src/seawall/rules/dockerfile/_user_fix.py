@@ -12,8 +12,15 @@ from __future__ import annotations
 from seawall.lazy_re import glob_set, lazy_pattern
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
-from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_image_ref
-from seawall.rules.dockerfile._util import is_root_user, shell_commands, stage_is_posix
+from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage
+from seawall.rules.dockerfile._security_util import commands_named
+from seawall.rules.dockerfile._util import (
+    ShellCommand,
+    image_ref,
+    is_root_user,
+    shell_commands,
+    stage_is_posix,
+)
 
 NONROOT_ID = "65532"
 # Instructions whose effect depends on the user in force: the final USER must come after them.
@@ -82,7 +89,7 @@ def image_family(base: str | None) -> str:
         return "unknown"
     if _SHELLLESS_GLOBS.match(base.lower()):
         return "shellless"
-    ref = parse_image_ref(base)
+    ref = image_ref(base)
     repository = ref.repository.lower()
     name = repository.removeprefix("library/").rsplit("/", 1)[-1]
     tag = (ref.tag or "latest").lower()
@@ -125,15 +132,29 @@ def _existing_user(df: Dockerfile, stages: list[Stage]) -> str | None:
 def _created_user(df: Dockerfile, stages: list[Stage]) -> str | None:
     """The name of a user the lineage creates with useradd/adduser, if it is plain."""
     created: str | None = None
-    for stage in stages:
-        for instr in stage.instructions:
-            for cmd in shell_commands(df, stage, instr):
-                if cmd.name not in ("useradd", "adduser") or len(cmd.program.words) < 2:
-                    continue
-                last = cmd.program.words[-1].text
-                if last and not last.startswith("-") and "$" not in last:
-                    created = last
+    for cmd in _user_creations(df, stages):
+        if len(cmd.program.words) < 2:
+            continue
+        last = cmd.program.words[-1].text
+        if last and not last.startswith("-") and "$" not in last:
+            created = last
     return created
+
+
+def _user_creations(df: Dockerfile, stages: list[Stage]) -> list[ShellCommand]:
+    """The useradd/adduser commands of the RUN instructions of ``stages``, in their order.
+
+    Looked up by name among the file's commands rather than by walking every command.
+    """
+    rank = {stage.index: position for position, stage in enumerate(stages)}
+    runs = {id(instr) for stage in stages for instr in stage.instructions if instr.keyword == "RUN"}
+    found = [
+        (rank[stage.index], cmd)
+        for stage, cmd in commands_named(df, "useradd", "adduser")
+        if stage.index in rank and id(cmd.instruction) in runs  # ONBUILD triggers excluded
+    ]
+    found.sort(key=lambda item: item[0])  # lineage order; stable: file order within a stage
+    return [cmd for _, cmd in found]
 
 
 def _workdir(stages: list[Stage], before: int) -> str | None:

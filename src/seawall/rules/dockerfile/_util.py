@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.source import Span
-from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage
+from seawall.parsers.dockerfile import Dockerfile, ImageRef, Instruction, Stage, parse_image_ref
 from seawall.parsers.shell import SimpleCommand, Word, tokenize, unwrap
 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash", "ksh", "zsh", "busybox"})
@@ -42,12 +43,20 @@ class ShellCommand(NamedTuple):
         return Span(start, max(start, self.to_source(max(word.end - 1, word.start)) + 1))
 
 
+@functools.lru_cache(maxsize=512)
+def image_ref(text: str) -> ImageRef:
+    """``parse_image_ref`` memoised by text: the same base images come up file after file."""
+    return parse_image_ref(text)
+
+
 def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
     """Indices of the shipped stage and the stages it is built FROM: whose files ship."""
-    stage = df.shipped_stage
-    if stage is None:
-        return frozenset()
-    return frozenset(s.index for s in df.lineage(stage))
+    found = cast("frozenset[int] | None", df.cache.get("shipped_stage_indices"))
+    if found is None:
+        stage = df.shipped_stage
+        found = frozenset() if stage is None else frozenset(s.index for s in df.lineage(stage))
+        df.cache["shipped_stage_indices"] = found
+    return found
 
 
 def stage_is_posix(df: Dockerfile, stage: Stage) -> bool:
@@ -76,9 +85,20 @@ def _stage_is_posix(df: Dockerfile, stage: Stage, before: int | None = None) -> 
 
 def shell_is_posix_at(df: Dockerfile, stage: Stage, instr: Instruction) -> bool:
     """Whether ``instr`` (a RUN) runs in a POSIX shell, given the SHELLs before it."""
-    if not any(s.of("SHELL") for s in df.lineage(stage)):
-        return stage_is_posix(df, stage)
+    if not _lineage_has_shell(df, stage):
+        return stage_is_posix(df, stage)  # no SHELL to be before or after: the stage's shell
     return _stage_is_posix(df, stage, before=instr.span.start)
+
+
+def _lineage_has_shell(df: Dockerfile, stage: Stage) -> bool:
+    """Whether a SHELL instruction appears in the stage's lineage (once per stage and file)."""
+    cache = cast("dict[int, bool]", df.cache.setdefault("lineage_has_shell", {}))
+    found = cache.get(stage.index)
+    if found is None:
+        found = cache[stage.index] = any(
+            instr.keyword == "SHELL" for s in df.lineage(stage) for instr in s.instructions
+        )
+    return found
 
 
 def _offset_mapper(base: Callable[[int], int], shift: int) -> Callable[[int], int]:
@@ -119,17 +139,22 @@ def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[She
     """
     if instr.keyword != "RUN":
         return []
-    cache = df.cache.setdefault("shell_commands", {})
-    assert isinstance(cache, dict)
+    cache = cast("dict[tuple[int, int], list[ShellCommand]] | None", df.cache.get("shell_commands"))
+    if cache is None:
+        cache = {}
+        df.cache["shell_commands"] = cache
     key = (id(instr), stage.index)
     hit = cache.get(key)
     if hit is not None:
         return hit
     out: list[ShellCommand] = []
     if shell_is_posix_at(df, stage, instr):
+        new = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
         for script, mapper in scripts_of(instr):
-            for cmd, program in _commands_of_script(script):
-                out.append(ShellCommand(cmd, program, instr, mapper, program.name))
+            out += [
+                new(ShellCommand, (cmd, program, instr, mapper, name))
+                for cmd, program, name in _commands_of_script(script)
+            ]
     cache[key] = out
     return out
 
@@ -137,18 +162,21 @@ def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[She
 # Tokenized scripts by text. Repositories that generate their Dockerfiles from templates
 # (one per version and variant) repeat the same RUN scripts many times; commands are
 # immutable, so one tokenization serves every copy. Bounded by the text it holds.
-_SCRIPT_MEMO: dict[str, tuple[tuple[SimpleCommand, SimpleCommand], ...]] = {}
+_SCRIPT_MEMO: dict[str, tuple[tuple[SimpleCommand, SimpleCommand, str], ...]] = {}
 _SCRIPT_MEMO_LIMIT = 4 << 20  # characters of script text
 _script_memo_size = 0
 
 
-def _commands_of_script(script: str) -> tuple[tuple[SimpleCommand, SimpleCommand], ...]:
-    """Each simple command of ``script`` with its unwrapped program, tokenized once per text."""
+def _commands_of_script(script: str) -> tuple[tuple[SimpleCommand, SimpleCommand, str], ...]:
+    """Each simple command of ``script`` with its unwrapped program and that program's name,
+    tokenized once per text."""
     global _script_memo_size
     hit = _SCRIPT_MEMO.get(script)
     if hit is not None:
         return hit
-    result = tuple((cmd, unwrap(cmd)) for cmd in tokenize(script))
+    result = tuple(
+        (cmd, program, program.name) for cmd, program in ((c, unwrap(c)) for c in tokenize(script))
+    )
     if _script_memo_size + len(script) > _SCRIPT_MEMO_LIMIT:
         _SCRIPT_MEMO.clear()
         _script_memo_size = 0

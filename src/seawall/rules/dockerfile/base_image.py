@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from seawall.model.finding import Finding, Severity
 from seawall.model.fix import Edit, Fix
 from seawall.model.source import Span
-from seawall.parsers.dockerfile import Dockerfile, ImageRef, parse_image_ref
+from seawall.parsers.dockerfile import Dockerfile, ImageRef
 from seawall.rules._base import (
     CIS_DOCKER,
     CWE,
@@ -27,7 +27,7 @@ from seawall.rules.dockerfile._security_util import (
     resolved_base,
     shipped_root,
 )
-from seawall.rules.dockerfile._util import shipped_stage_indices
+from seawall.rules.dockerfile._util import image_ref, shipped_stage_indices
 
 DOCKERFILE = frozenset({TargetKind.DOCKERFILE})
 _DOCKER_HUB = frozenset({None, "docker.io", "index.docker.io", "registry-1.docker.io"})
@@ -42,7 +42,7 @@ def _family(ref: ImageRef) -> str:
 
 def _floating_tag_message(what: str, image: str) -> str | None:
     """Why an image reference floats (no tag or `latest`), or None when it is pinned."""
-    ref = parse_image_ref(image)
+    ref = image_ref(image)
     if ref.digest:
         return None
     if ref.tag is None:
@@ -194,7 +194,7 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
             if not external_base(df, stage):
                 continue
             base = resolved_base(df, stage)
-            if base is None or parse_image_ref(base).digest:
+            if base is None or image_ref(base).digest:
                 continue
             if any(fnmatch.fnmatch(base, pattern) for pattern in ignored):
                 continue
@@ -208,7 +208,7 @@ class BaseImageNotPinnedByDigest(Rule[Dockerfile]):
         for stage, flag, image in copy_from_images(df):
             if shipped_only and stage.index not in shipped:
                 continue
-            if parse_image_ref(image).digest:
+            if image_ref(image).digest:
                 continue
             if any(fnmatch.fnmatch(image, pattern) for pattern in ignored):
                 continue
@@ -352,7 +352,7 @@ class NonMinimalBaseImage(Rule[Dockerfile]):
             return
         if any(fnmatch.fnmatch(base, pattern) for pattern in ctx.option(self, "allowed-bases")):
             return
-        ref = parse_image_ref(base)
+        ref = image_ref(base)
         entry = MINIMAL_VARIANTS.get(_family(ref))
         if entry is None:
             return

@@ -199,6 +199,8 @@ class PackageCacheLeftInLayer(Rule[Dockerfile]):
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         for run in runs_of(df).runs:
+            if not run.calls:
+                continue  # only package-manager calls leave a cache
             if not reports_run(self, run, ctx) or run.runs_script():
                 continue
             for call, cleanup in _left_cache(run, list(run.calls)):
@@ -252,7 +254,10 @@ class YarnCacheLeftInLayer(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        for run in runs_of(df).runs:
+        runs = runs_of(df)
+        if "yarn" not in runs.names:
+            return  # only `yarn install` is reported
+        for run in runs.runs:
             if not reports_run(self, run, ctx):
                 continue
             if any(

@@ -191,7 +191,10 @@ class AptInsteadOfAptGet(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        for run in runs_of(df).runs:
+        runs = runs_of(df)
+        if "apt" not in runs.names:
+            return
+        for run in runs.runs:
             for cmd in run.named("apt"):
                 call = next((c for c in run.calls if c.cmd is cmd), None)
                 action = call.action if call else ""

@@ -19,6 +19,7 @@ from seawall.rules.dockerfile._hygiene_util import (
     ALL_STAGES,
     Run,
     insert_fix,
+    lowered_text,
     mentions_path,
     reports_run,
     runs_of,
@@ -59,11 +60,14 @@ def _apt_assumes_yes(call: ManagerCall) -> bool:
 def _needs_yes(call: ManagerCall, df_text: str) -> bool:
     cmd = call.cmd.program
     if call.manager in APT:
-        if cmd.has_flag("-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"):
-            return False
+        # Pure tests, in the order that settles most calls soonest: the subcommand, then -y
+        # (nearly every install has it), then the dry-run flags.
         return (
             call.action in APT_CONFIRMS
             and not _apt_assumes_yes(call)
+            and not cmd.has_flag(
+                "-s", "--simulate", "--dry-run", "--just-print", "--no-act", "--recon"
+            )
             and "apt::get::assume-yes" not in df_text
         )
     if call.manager in RPM and call.manager != "microdnf":
@@ -133,8 +137,11 @@ class PackageInstallWithoutYes(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        text = df.source.text.lower().replace(" ", "")
-        for run in runs_of(df).runs:
+        runs = runs_of(df).runs
+        if not any(run.calls for run in runs):
+            return  # only package-manager calls are reported: skip lowering the whole text
+        text = lowered_text(df).replace(" ", "")
+        for run in runs:
             for call in run.calls:
                 cmd = call.cmd
                 if cmd.command.pipe_from or not _needs_yes(call, text):
@@ -146,6 +153,10 @@ class PackageInstallWithoutYes(Rule[Dockerfile]):
                     span=cmd.span(),
                     fix=fix,
                 )
+
+
+def _apt_install(call: ManagerCall) -> bool:
+    return call.manager in APT and call.action in ("install", "reinstall")
 
 
 class AptMissingNoInstallRecommends(Rule[Dockerfile]):
@@ -203,14 +214,17 @@ class AptMissingNoInstallRecommends(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        if "install-recommends" in df.source.text.lower().replace("no-install-recommends", ""):
+        runs = runs_of(df).runs
+        if not any(_apt_install(call) for run in runs for call in run.calls):
+            return  # only apt installs are reported: skip the whole-text test
+        if "install-recommends" in lowered_text(df).replace("no-install-recommends", ""):
             return  # APT::Install-Recommends configured for the whole build
-        for run in runs_of(df).runs:
+        for run in runs:
             if not reports_run(self, run, ctx):
                 continue
             for call in run.calls:
                 cmd = call.cmd
-                if call.manager not in APT or call.action not in ("install", "reinstall"):
+                if not _apt_install(call):
                     continue
                 if cmd.program.has_flag("--no-install-recommends"):
                     continue
@@ -274,6 +288,8 @@ class ApkAddWithoutNoCache(Rule[Dockerfile]):
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         for run in runs_of(df).runs:
+            if not any(call.manager == "apk" and call.action == "add" for call in run.calls):
+                continue  # only `apk add` is reported: skip the cache tests
             if not reports_run(self, run, ctx) or run.has_cache_mount(*self._CACHE_DIRS):
                 continue
             if mentions_path(run.commands, ("rm",), *self._CACHE_DIRS) or _apk_cache_cleaned(run):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
@@ -12,10 +12,8 @@ from seawall.parsers.dockerfile import Dockerfile, Instruction
 from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
 from seawall.rules.dockerfile._security_util import (
     commands_named,
-    install_commands,
-    installed_packages,
+    install_packages,
     is_dev_container,
-    package_name,
     wrapped_commands,
 )
 from seawall.rules.dockerfile._util import (
@@ -89,11 +87,11 @@ class SudoInRun(Rule[Dockerfile]):
         if is_dev_container(df, ctx.target):
             return
         shipped = shipped_stage_indices(df)
-        for stage, cmd in install_commands(df):
+        for stage, cmd, packages in install_packages(df):
             if stage.index not in shipped:
                 continue
-            for pkg in installed_packages(cmd):
-                if package_name(pkg.text) == "sudo":
+            for pkg, name in packages:
+                if name == "sudo":
                     yield ctx.finding(
                         self,
                         "sudo is installed in the shipped image",
@@ -111,6 +109,14 @@ class ModeChange(NamedTuple):
     how: str
     temporary: bool = False  # every target is deleted later in the same RUN
     directories: bool = False  # every target is known to be a directory
+
+
+def _mode_changes(df: Dockerfile) -> list[ModeChange]:
+    """``_chmod_modes``, computed once per file: DF014 and DF015 read the same changes."""
+    found = cast("list[ModeChange] | None", df.cache.get("mode_changes"))
+    if found is None:
+        found = df.cache["mode_changes"] = list(_chmod_modes(df))
+    return found
 
 
 def _chmod_modes(df: Dockerfile) -> Iterator[ModeChange]:
@@ -271,7 +277,7 @@ class WorldWritablePermissions(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        for change in _chmod_modes(df):
+        for change in _mode_changes(df):
             if world_writable(change.mode) and not change.temporary:
                 recursive = " recursively" if change.recursive else ""
                 yield ctx.finding(
@@ -324,7 +330,7 @@ class SetuidSetgidBit(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        for change in _chmod_modes(df):
+        for change in _mode_changes(df):
             bits = setid_bits(change.mode)
             if bits is None or (bits == "setgid" and change.directories):
                 continue  # setgid on a directory only makes new files inherit its group

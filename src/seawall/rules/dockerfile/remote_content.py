@@ -116,6 +116,8 @@ class PipeToShell(Rule[Dockerfile]):
         for _, _, script, mapper in run_scripts(df):
             if "curl" not in script and "wget" not in script:
                 continue
+            if "$(" not in script and "<(" not in script:
+                continue  # every substitution the pattern looks for starts with one of them
             for m in _SUBSTITUTION.finditer(script):
                 line_start = script.rfind("\n", 0, m.start()) + 1
                 if not _RUNS_SUBSTITUTION.search(

@@ -24,6 +24,7 @@ from seawall.rules._base import (
 )
 from seawall.rules.dockerfile._secret_mount_fix import covers, secret_mount_fix
 from seawall.rules.dockerfile._security_util import (
+    VAR_REF,
     declared_names,
     iter_assignments,
     key_values,
@@ -174,11 +175,31 @@ _TOKEN_HINT = lazy_pattern(
     r"AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox[abposr]-|k_live_|AIza|npm_|pypi-|sk-|"
     r"SG\.|PRIVATE KEY|://[^\s/@'\"]+:[^\s@/'\"]+@"
 )
+# The same hints split into patterns that each start with a literal, so that a search jumps from
+# one occurrence of it to the next instead of trying every hint at most characters (an
+# alternation of literals loses that). Hints ending in "_" are matched there and recognised
+# looking behind. Nearly every file holds none of them: these searches then replace the scan.
+_TOKEN_HINT_GROUPS = tuple(
+    lazy_pattern(hint)
+    for hint in (
+        r"_(?:(?<=gh[pousr]_)|(?<=github_pat_)|(?<=k_live_)|(?<=npm_))",
+        r"glpat-",
+        r"xox[abposr]-",
+        r"pypi-",
+        r"sk-",
+        r"A(?:KIA|SIA|BIA|CCA|Iza)",
+        r"SG\.",
+        r"PRIVATE KEY",
+        r"://[^\s/@'\"]+:[^\s@/'\"]+@",
+    )
+)
 
 
 def _tokens_in(text: str) -> list[tuple[TokenKind, int, int]]:
     """find_tokens over the lines of ``text`` that may hold a token, with file offsets."""
     found: list[tuple[TokenKind, int, int]] = []
+    if not any(group.search(text) for group in _TOKEN_HINT_GROUPS):
+        return found  # no hint anywhere: the scan below would find none
     done_until = -1
     for hint in _TOKEN_HINT.finditer(text):
         if hint.start() < done_until:
@@ -198,10 +219,31 @@ _CREDENTIAL_CONTEXT = lazy_pattern(
     r"PRIVATE-TOKEN:\s*|--password(?:=|\s+)|--token(?:=|\s+)|x-access-token:)[\"']?$",
     re.I,
 )
-_CREDENTIAL_HINTS = ("auth", "token", "password", "://")
+_CREDENTIAL_WORDS = ("auth", "token", "password")
+_CREDENTIAL_HINTS = (*_CREDENTIAL_WORDS, "://")
+# What the URL patterns leave right before the variable's "$" (``://user:$X@``, ``://$X@``).
+_URL_CREDENTIAL_ENDS = (":$", ":\n$", "://$", "://\n$")
 _URL_USER = lazy_pattern(r"://$")
 _URL_PASSWORD = lazy_pattern(r"://[^\s/@'\"]*:$")
 _URL_AFTER_PASSWORD = lazy_pattern(r"^[^\s/@'\"]*@")
+
+
+def _has_credential_hint(script: str) -> bool:
+    """Whether ``_used_as_credential`` can be true anywhere in ``script``.
+
+    It needs one of ``_CREDENTIAL_HINTS`` in the lowered text before the variable, a slice of the
+    script, so in the lowered script too. When "://" is the only one, just the URL patterns can
+    match, and they end right before the variable's "$" with ":" (``://user:$X@``) or "://"
+    (``://$X@``), or with that and a newline (their ``$`` anchor allows one). The other patterns
+    each hold "auth", "token" or "password", which case-insensitive matching finds in the
+    lowered text for ASCII only: other scripts are not narrowed down.
+    """
+    lowered = script.lower()
+    if any(word in lowered for word in _CREDENTIAL_WORDS):
+        return True
+    if "://" not in lowered:
+        return False
+    return any(end in script for end in _URL_CREDENTIAL_ENDS) or not script.isascii()
 
 
 def _used_as_credential(script: str, start: int, end: int) -> bool:
@@ -284,16 +326,24 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
 
     def _runs(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         declared_by_stage: dict[int, dict[str, str]] = {}
+        secret_declared: dict[int, bool] = {}
         for stage, instr, script, mapper in run_scripts(df):
             if "$" not in script:
                 continue
             declared = declared_by_stage.get(stage.index)
             if declared is None:
                 declared = declared_by_stage[stage.index] = declared_names(df, stage)
+                secret_declared[stage.index] = any(map(is_secret_name, declared))
+            if not declared:
+                continue  # only declared variables are reported
+            if not secret_declared[stage.index] and not _has_credential_hint(script):
+                continue  # no declared name is secret, and no credential context anywhere
             seen: set[str] = set()
-            for name, start, end in var_refs(script):
+            for ref in VAR_REF.finditer(script):
+                name = ref.group(1) or ref.group(2)
                 if name in seen or name not in declared:
                     continue
+                start, end = ref.span()
                 if not (is_secret_name(name) or _used_as_credential(script, start, end)):
                     continue
                 if covers(instr, name):
@@ -308,13 +358,16 @@ class SecretBuildArgExposed(Rule[Dockerfile]):
                 )
 
     def _persisted(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
+        args_by_stage: dict[int, set[str]] = {}
         for stage, kv in iter_assignments(df, ("ENV",)):
-            if stage is None or kv.value is None:
-                continue
+            if stage is None or kv.value is None or "$" not in kv.value:
+                continue  # a variable reference starts with "$"
             refs = [name for name, _, _ in var_refs(kv.value)]
             if not refs:
                 continue
-            args = _argument_names(df, stage)
+            args = args_by_stage.get(stage.index)
+            if args is None:
+                args = args_by_stage[stage.index] = _argument_names(df, stage)
             secret_refs = [
                 r for r in refs if r in args and (is_secret_name(r) or is_secret_name(kv.key))
             ]

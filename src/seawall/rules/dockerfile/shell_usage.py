@@ -62,7 +62,10 @@ class ShellChangedViaRun(Rule[Dockerfile]):
     )
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
-        for run in runs_of(df).runs:
+        runs = runs_of(df)
+        if runs.names.isdisjoint(_SH_REPLACERS):
+            return
+        for run in runs.runs:
             for cmd in run.commands:
                 if _replaces_sh(cmd):
                     yield ctx.finding(
@@ -72,9 +75,12 @@ class ShellChangedViaRun(Rule[Dockerfile]):
                     )
 
 
+_SH_REPLACERS = frozenset({"ln", "update-alternatives", "dpkg-reconfigure"})
+
+
 def _replaces_sh(cmd: ShellCommand) -> bool:
     name = cmd.name
-    if name not in ("ln", "update-alternatives", "dpkg-reconfigure"):
+    if name not in _SH_REPLACERS:
         return False
     positional = [w.text for w in cmd.program.words[1:] if not w.text.startswith("-")]
     if name == "ln":
@@ -116,7 +122,7 @@ def _unguarded_pipes(run: Run, all_pipes: bool) -> list[ShellCommand]:
     pipefail = False
     commands = run.commands
     for i, cmd in enumerate(commands):
-        if _sets_pipefail(cmd):
+        if cmd.name == "set" and _sets_pipefail(cmd):  # the name test first: most are not `set`
             pipefail = True
         if pipefail or cmd.command.separator != "|" or cmd.command.pipe_from:
             continue
@@ -195,6 +201,9 @@ class PipeWithoutPipefail(Rule[Dockerfile]):
                 "pipefail" in a for a in run.instruction.exec_form[:-1]
             ):
                 continue
+            pipes = _unguarded_pipes(run, all_pipes)
+            if not pipes:
+                continue  # most RUNs: no advice to work out
             root = df.lineage(run.stage)[0].base
             ash = bool(_ASH_BASES.search(root))
             advice = (
@@ -202,7 +211,7 @@ class PipeWithoutPipefail(Rule[Dockerfile]):
                 if ash or shell_decides[index] is False
                 else 'use SHELL ["/bin/bash", "-o", "pipefail", "-c"]'
             )
-            for cmd in _unguarded_pipes(run, all_pipes):
+            for cmd in pipes:
                 yield ctx.finding(
                     self,
                     f"`{cmd.name} | …` without pipefail: a failing {cmd.name} does not fail the "
@@ -333,7 +342,10 @@ class UseraddHighUidWithoutNoLogInit(Rule[Dockerfile]):
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         threshold = int(ctx.option(self, "uid-threshold"))
-        for run in runs_of(df).runs:
+        runs = runs_of(df)
+        if "useradd" not in runs.names:
+            return
+        for run in runs.runs:
             if not reports_run(self, run, ctx):
                 continue
             for cmd in run.named("useradd"):

@@ -9,11 +9,9 @@ from seawall.model.finding import Finding, Severity
 from seawall.parsers.dockerfile import Dockerfile
 from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, RuleMeta, TargetKind
 from seawall.rules.dockerfile._security_util import (
-    install_commands,
-    installed_packages,
+    install_packages,
     instructions_removing_packages,
     is_dev_container,
-    package_name,
     shipped_root,
 )
 from seawall.rules.dockerfile._util import shipped_stage_indices
@@ -218,17 +216,15 @@ class BuildToolsInShippedImage(Rule[Dockerfile]):
             return
         shipped = shipped_stage_indices(df)
         cleaned = instructions_removing_packages(df)
-        for stage, cmd in install_commands(df):
+        for stage, cmd, packages in install_packages(df):
             if stage.index not in shipped or id(cmd.instruction) in cleaned:
                 continue
-            tools = [w for w in installed_packages(cmd) if is_build_tool(package_name(w.text))]
+            tools = [(word, name) for word, name in packages if is_build_tool(name)]
             if not tools:
                 continue
-            names = ", ".join(package_name(w.text) for w in tools[:5]) + (
-                ", …" if len(tools) > 5 else ""
-            )
+            names = ", ".join(name for _, name in tools[:5]) + (", …" if len(tools) > 5 else "")
             yield ctx.finding(
                 self,
                 f"build tools installed in the shipped stage: {names} (build in a separate stage)",
-                span=cmd.word_span(tools[0]),
+                span=cmd.word_span(tools[0][0]),
             )

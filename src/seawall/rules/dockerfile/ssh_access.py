@@ -12,10 +12,8 @@ from seawall.rules._base import CIS_DOCKER, CWE, NIST_800_190, Context, Rule, Ru
 from seawall.rules.dockerfile._security_util import (
     commands_named,
     declared_values,
-    install_commands,
-    installed_packages,
+    install_packages,
     is_dev_container,
-    package_name,
 )
 from seawall.rules.dockerfile._util import shipped_stage_indices
 
@@ -130,11 +128,11 @@ class SshServerInImage(Rule[Dockerfile]):
         if is_dev_container(df, ctx.target):
             return
         shipped = shipped_stage_indices(df)
-        for stage, cmd in install_commands(df):
+        for stage, cmd, packages in install_packages(df):
             if stage.index not in shipped:
                 continue
-            for pkg in installed_packages(cmd):
-                if package_name(pkg.text) in SSH_SERVER_PACKAGES:
+            for pkg, name in packages:
+                if name in SSH_SERVER_PACKAGES:
                     yield ctx.finding(
                         self,
                         f"SSH server package {pkg.text!r} is installed",

@@ -464,6 +464,8 @@ class PackageSignatureCheckDisabled(Rule[Dockerfile]):
             checked.append(cmd)
             hits: list[tuple[Word, str, bool]] = []  # word, message, removable on its own
             for w in cmd.program.words[1:]:
+                if "=" not in w.text and not w.text.startswith("-"):
+                    continue  # a package or verb: every flag starts with "-", the -o options hold "="
                 text = w.text.split("=", 1)[0] if w.text.startswith("--") else w.text
                 if text in flags:
                     message = f"{name} {text} installs packages without signature checks"

@@ -43,17 +43,17 @@ def _is_local(text: str) -> bool:
     )
 
 
+_APT_PINNABLE = APT_INSTALLS - {"build-dep"}
+_APK_PIN = lazy_pattern(r"[=~<>]")
+
+
 def _os_unpinned(call: ManagerCall) -> list[Word]:
     packages: tuple[Word, ...] = ()
-    if call.manager in APT and call.action in APT_INSTALLS - {"build-dep"}:
+    if call.manager in APT and call.action in _APT_PINNABLE:
         packages = call.operands
         return [w for w in packages if not _is_local(w.text) and "=" not in w.text]
     if call.manager == "apk" and call.action == "add":
-        return [
-            w
-            for w in call.operands
-            if not _is_local(w.text) and not any(op in w.text for op in "=~<>")
-        ]
+        return [w for w in call.operands if not _is_local(w.text) and not _APK_PIN.search(w.text)]
     if call.manager in RPM and call.action in ("install", "reinstall"):
         return [
             w
@@ -264,16 +264,20 @@ class LanguagePackageUnpinned(Rule[Dockerfile]):
 
     def check(self, df: Dockerfile, ctx: Context) -> Iterator[Finding]:
         managers = set(ctx.option(self, "managers"))
-        for run in runs_of(df).runs:
+        runs = runs_of(df)
+        # npm, gem and go are found by walking the commands: only if one of them runs at all.
+        language_managers = not runs.names.isdisjoint(_FINDERS)
+        for run in runs.runs:
             found: list[tuple[ShellCommand, str, list[Word]]] = []
             if "pip" in managers:
                 for call in run.calls:
                     if call.manager == "pip":
                         found.append((call.cmd, "pip", _pip_unpinned(call)))
-            for cmd in run.commands:
-                finder = _FINDERS.get(cmd.name) if cmd.program.words else None
-                if finder is not None and cmd.name in managers:
-                    found.append((cmd, cmd.name, finder(cmd)))
+            if language_managers:
+                for cmd in run.commands:
+                    finder = _FINDERS.get(cmd.name) if cmd.program.words else None
+                    if finder is not None and cmd.name in managers:
+                        found.append((cmd, cmd.name, finder(cmd)))
             for cmd, label, words in found:
                 for word in words:
                     yield ctx.finding(
