@@ -473,6 +473,8 @@ _PLAIN_STRING_BODY = re.compile(r'"([^"]*)"')
 
 
 def _exec_form(args: str) -> tuple[str, ...] | None:
+    if args[:1] != "[" and not args[:1].isspace():
+        return None  # most arguments: no copy made
     stripped = args.strip()
     if not stripped.startswith("["):
         return None
@@ -557,6 +559,10 @@ def _with_stage(instr: Instruction, stage_index: int) -> Instruction:
     return instr._replace(stage_index=stage_index)
 
 
+_new_span = tuple.__new__  # for spans whose bounds are valid by construction
+_new_instruction = tuple.__new__
+
+
 def _read_instruction(
     source: SourceFile, lines: _Lines, i: int, escape: str, stage_index: int
 ) -> tuple[Instruction, int]:
@@ -569,9 +575,10 @@ def _read_instruction(
         raise ParseError(
             source.path, f"expected an instruction, found {first.strip()[:40]!r}", i + 1, indent + 1
         )
-    keyword = m.group(0).upper()
-    kw_span = Span(line_start, line_start + len(m.group(0)))
-    after = first[indent + len(m.group(0)) :]
+    word = m.group(0)
+    keyword = word.upper()
+    kw_span = _new_span(Span, (line_start, line_start + len(word)))  # valid by construction
+    after = first[indent + len(word) :]
     if after and after[0] not in " \t" and not (after.startswith(escape) and not after[1:].strip()):
         raise ParseError(
             source.path,
@@ -587,7 +594,7 @@ def _read_instruction(
     parts: list[str] = []
     logical_len = 0
 
-    line = first[indent + len(m.group(0)) :]
+    line = after
     # Leading blanks are not part of the arguments; leaving them out of the first segment spares
     # re-basing every segment afterwards.
     blank = len(line) - len(line.lstrip(" \t"))
@@ -600,7 +607,8 @@ def _read_instruction(
     starts = lines.starts
     new_segment = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
     while True:
-        stripped = line.rstrip(" \t\r")
+        # Most continued lines end with the escape itself: one test instead of two.
+        stripped = line if line.endswith(escape) else line.rstrip(" \t\r")
         if not stripped.endswith(escape):
             piece = line.rstrip("\r")
             if piece:
@@ -629,7 +637,6 @@ def _read_instruction(
         line = physical[j]
         src = starts[j]
     args_full = "".join(parts)
-    mapper = _Mapper(segments, kw_span.end)
 
     # Heredocs: bodies follow the instruction line.
     heredocs: list[Heredoc] = []
@@ -681,8 +688,9 @@ def _read_instruction(
     inner: Instruction | None = None
     args = args_full
     arg_segments = segments
-    if keyword != "ONBUILD":
-        flags, flags_text_offset = _parse_flags(args_full, 0, mapper)
+    # Flags start the arguments; arguments that start with neither "--" nor a blank hold none.
+    if keyword != "ONBUILD" and (args_full.startswith("--") or args_full[:1] in (" ", "\t")):
+        flags, flags_text_offset = _parse_flags(args_full, 0, _Mapper(segments, kw_span.end))
     # Strip leading whitespace of the arguments, keeping the mapping.
     lead = flags_text_offset
     while lead < len(args_full) and args_full[lead] in " \t":
@@ -697,19 +705,23 @@ def _read_instruction(
         if inner is not None and heredocs and inner.keyword in HEREDOC_INSTRUCTIONS:
             # The bodies follow the ONBUILD line but belong to the trigger instruction.
             inner = inner._replace(heredocs=tuple(heredocs))
-    instr = Instruction(
-        keyword=keyword,
-        keyword_span=kw_span,
-        span=Span(line_start, end_offset),
-        flags=tuple(flags),
-        args=args,
-        segments=tuple(arg_segments),
-        exec_form=_exec_form(args) if keyword in JSON_FORM_INSTRUCTIONS else None,
-        heredocs=tuple(heredocs),
-        stage_index=stage_index,
-        line=i + 1,
-        end_line=last_line + 1,
-        inner=inner,
+    # Built without the named tuple's Python-level __new__ (fields in declaration order).
+    instr = _new_instruction(
+        Instruction,
+        (
+            keyword,
+            kw_span,
+            _new_span(Span, (line_start, end_offset)),
+            tuple(flags),
+            args,
+            tuple(arg_segments),
+            _exec_form(args) if keyword in JSON_FORM_INSTRUCTIONS else None,
+            tuple(heredocs),
+            stage_index,
+            i + 1,
+            last_line + 1,
+            inner,
+        ),
     )
     return instr, j
 
