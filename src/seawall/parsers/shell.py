@@ -118,6 +118,12 @@ _OPERATOR = re.compile(r"(&&|\|\||;;|[;|&\n])[ \t\r]*")
 # Runs of characters with no special meaning, consumed in one step (most of a script).
 _PLAIN = re.compile(r"[^\s;&|()<>'\"\\$`#]+")
 _DQ_PLAIN = re.compile(r'[^"\\$]+')
+# A double-quoted string with no escapes, no backquotes and only plain ``$NAME`` or ``${...}``
+# (no quotes or braces inside) expansions: most quoted strings in RUN scripts. Its text is its
+# body verbatim, so it is taken in one match.
+_SIMPLE_DOUBLE_QUOTED = re.compile(
+    r'"((?:[^"\\`$]|\$(?=[A-Za-z0-9_@*#?!$-])|\$\{[^"\'\\`{}$]*\})*)"'
+)
 _BLANKS = re.compile(r"[ \t\r]+")
 # A whole unquoted word (no quotes, escapes, ``$(``/``${`` or backticks; not starting a comment)
 # that ends at a blank, an operator or the end, with the blanks after it.
@@ -183,7 +189,7 @@ def tokenize(script: str) -> list[SimpleCommand]:
     pipe_from = False
     i = 0
     fast_word = _FAST_WORD.match
-    new_word = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
+    new_word = new_command = _new_tuple  # the named tuples' own __new__ is Python: slower
 
     def finish(sep: str, end: int) -> None:
         nonlocal words, pipe_from
@@ -203,16 +209,18 @@ def tokenize(script: str) -> list[SimpleCommand]:
             ):
                 last -= 1
             if last > first:
-                commands.append(
-                    SimpleCommand(
-                        tuple(words[rest:last]),
-                        tuple(words[first:rest]),
-                        words[first].start,
-                        end,
-                        sep,
-                        pipe_from,
-                    )
+                # SimpleCommand's fields in order, without its Python-level __new__.
+                program = words[rest].text.rpartition("/")[2] if rest < last else ""
+                fields = (
+                    tuple(words[rest:last]),
+                    tuple(words[first:rest]),
+                    words[first].start,
+                    end,
+                    sep,
+                    pipe_from,
+                    program,
                 )
+                commands.append(new_command(SimpleCommand, fields))
             words = []
         pipe_from = sep == "|"
 
@@ -296,6 +304,11 @@ def _quoted_word(s: str, i: int, words: list[Word]) -> int:
             continue
         if ch == '"':
             quoted = True
+            simple = _SIMPLE_DOUBLE_QUOTED.match(s, i)
+            if simple is not None:  # its text is its body, as _double_quoted would find
+                buf.append(simple.group(1))
+                i = simple.end()
+                continue
             i = _double_quoted(s, i + 1, buf)
             continue
         if ch == "$" and i + 1 < n and s[i + 1] in "({":
@@ -311,9 +324,10 @@ def _quoted_word(s: str, i: int, words: list[Word]) -> int:
             continue
         buf.append(ch)
         i += 1
-    if i < n and s[i] in "<>" and buf and not quoted and "".join(buf).isdigit():
+    text = "".join(buf)
+    if i < n and s[i] in "<>" and text and not quoted and text.isdigit():
         return _skip_redirection(s, i, words)
-    words.append(Word("".join(buf), start, i, quoted))
+    words.append(_new_tuple(Word, (text, start, i, quoted)))
     return i
 
 
