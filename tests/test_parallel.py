@@ -146,3 +146,45 @@ def test_the_queue_hands_out_every_file_once_from_one_page(files: int) -> None:
         assert records <= 1024  # 4 KiB of records: written before any reader without blocking
     finally:
         queue.close()
+
+
+def test_the_cycle_collector_is_paused_during_a_scan_and_resumed_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    monkeypatch.setenv("SEAWALL_JOBS", "1")
+    monkeypatch.setattr(parallel, "_COLLECT_EVERY", 3)
+    seen: list[bool] = []
+    young_collections: list[int] = []
+
+    def record(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] == 1:
+            young_collections.append(len(seen))
+
+    def check_one(path: Path) -> Report:
+        seen.append(gc.isenabled())
+        return Report(targets=[path.name])
+
+    assert gc.isenabled()
+    gc.callbacks.append(record)
+    try:
+        report = parallel.check_all([Path(f"f{i}") for i in range(10)], check_one, {})
+    finally:
+        gc.callbacks.remove(record)
+    assert seen == [False] * 10
+    assert young_collections == [3, 6, 9]  # the young generations, every third file
+    assert gc.isenabled()
+    assert len(report.targets) == 10
+
+
+def test_a_paused_collector_stays_paused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    monkeypatch.setenv("SEAWALL_JOBS", "1")
+    gc.disable()
+    try:
+        parallel.check_all([Path("a")], lambda path: Report(targets=[path.name]), {})
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -10,9 +10,11 @@ resolved again in the parent.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,14 +46,47 @@ def check_all(paths: Sequence[Path], check_one: CheckOne, rules: Mapping[str, Ru
     children's reports.
     """
     workers = worker_count(len(paths))
+    with _collector_paused():
+        if workers <= 1:
+            merged = Report()
+            for count, path in enumerate(paths, 1):
+                merged.extend(check_one(path))
+                _collect_young_every(count)
+            return merged
+        return _check_forked(paths, check_one, rules, workers)
+
+
+# Files checked between two collections of the young generations while the collector is paused.
+_COLLECT_EVERY = 256
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for a scan, and resumed after if it was running.
+
+    A scan builds millions of short-lived tuples, which reference counting frees; the collector
+    only traverses them again and again (7% of a corpus scan's CPU time). The young generations
+    are still collected every ``_COLLECT_EVERY`` files, so garbage in cycles stays bounded.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _collect_young_every(count: int) -> None:
+    if count % _COLLECT_EVERY == 0:
+        gc.collect(1)
+
+
+def _check_forked(
+    paths: Sequence[Path], check_one: CheckOne, rules: Mapping[str, Rule[Any]], workers: int
+) -> Report:
+    """``check_all`` with ``workers - 1`` forked children and this process taking files too."""
     merged = Report()
-    if workers <= 1:
-        for path in paths:
-            merged.extend(check_one(path))
-        return merged
-
-    import gc
-
     queue = _WorkQueue(len(paths))
     # Frozen objects are never visited by the cycle collector, so the children do not copy the
     # pages of the parent's heap just to scan them. (No collection first: the little garbage
@@ -131,10 +166,13 @@ def _check_from(
     paths: Sequence[Path], queue: _WorkQueue, check_one: CheckOne, keep: Callable[[_Item], Any]
 ) -> None:
     """Check files taken from the queue until it is empty; ``keep`` each result with its index."""
+    done = 0
     while (chunk := queue.take()) is not None:
         for index in chunk:
             report, rule_ids = _without_rules(check_one(paths[index]))
             keep((index, report, rule_ids))
+            done += 1
+            _collect_young_every(done)
 
 
 def _without_rules(report: Report) -> tuple[Report, list[str]]:
