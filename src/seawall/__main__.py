@@ -1,7 +1,5 @@
 """``python -m seawall`` runs the command line."""
 
-import sys
+from seawall.cli import run
 
-from seawall.cli import main
-
-sys.exit(main())
+run()

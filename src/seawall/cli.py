@@ -124,5 +124,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def run() -> None:
+    """The ``seawall`` console script: ``main``, then exit with its code.
+
+    The collector is switched off first: the process is about to end, and the full collection
+    CPython makes at shutdown would only walk the whole heap again (~4 ms of every run).
+    """
+    code = main()
+    import gc
+
+    gc.disable()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
