@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,46 +51,51 @@ def test_few_files_stay_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert parallel.worker_count(10) == 1
 
 
-def test_a_failing_worker_is_reported_not_lost(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+@pytest.fixture
+def two_processes(monkeypatch: pytest.MonkeyPatch) -> int:
+    """Two processes from one file up; the parent's pid."""
     monkeypatch.setenv("SEAWALL_JOBS", "2")
     monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
-    parent = os.getpid()
+    return os.getpid()
+
+
+def _wait_until(ready: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 30
+    while not ready():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
+def test_a_failing_worker_is_reported_not_lost(two_processes: int, tmp_path: Path) -> None:
+    parent = two_processes
     taken_by_child = tmp_path / "taken"
 
     def broken_in_child(path: Path) -> Report:
         if os.getpid() != parent:
             taken_by_child.write_text(path.name)
             raise ValueError(f"cannot check {path.name}")
-        deadline = time.monotonic() + 30  # hold this file until the child has taken the other
-        while not taken_by_child.exists():
-            assert time.monotonic() < deadline, "the child took no file"
-            time.sleep(0.01)
+        # Hold this file until the child has taken the other.
+        _wait_until(taken_by_child.exists, "the child took no file")
         return Report(targets=[path.name])
 
     with pytest.raises(RuntimeError, match=r"a check worker failed: ValueError: cannot check [ab]"):
         parallel.check_all([Path("a"), Path("b")], broken_in_child, {})
 
 
-def test_the_free_process_takes_the_next_file(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_the_free_process_takes_the_next_file(two_processes: int, tmp_path: Path) -> None:
     # The parent is held on its first file until the child has checked all the others: the
     # child takes every remaining file, and the merged report still lists them in their order.
-    monkeypatch.setenv("SEAWALL_JOBS", "2")
-    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
-    parent = os.getpid()
+    parent = two_processes
     done_by_child = tmp_path / "done"
     done_by_child.touch()
     names = [f"f{i:02d}" for i in range(20)]
 
     def held_in_parent(path: Path) -> Report:
         if os.getpid() == parent:
-            deadline = time.monotonic() + 30
-            while len(done_by_child.read_text().split()) < len(names) - 1:  # all but this one
-                assert time.monotonic() < deadline, "the child did not take the other files"
-                time.sleep(0.01)
+            _wait_until(
+                lambda: len(done_by_child.read_text().split()) >= len(names) - 1,  # all but this
+                "the child did not take the other files",
+            )
             return Report(targets=[f"{path.name}@parent"])
         with done_by_child.open("a") as marks:
             marks.write(f"{path.name}\n")
@@ -118,10 +124,8 @@ def test_cli_text_is_the_same_with_workers_rendering(
     assert outputs["1"][1].count("\n  |") > 100  # excerpts of many findings were rendered
 
 
-def test_a_worker_that_dies_is_reported_with_its_status(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SEAWALL_JOBS", "2")
-    monkeypatch.setattr(parallel, "MIN_FILES_PER_WORKER", 1)
-    parent = os.getpid()
+def test_a_worker_that_dies_is_reported_with_its_status(two_processes: int) -> None:
+    parent = two_processes
 
     def dies_in_child(path: Path) -> Report:
         if os.getpid() != parent:
