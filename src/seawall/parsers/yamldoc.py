@@ -123,7 +123,10 @@ def read_source(path: Path, display: str | None = None) -> SourceFile:
         if info.st_size > MAX_BYTES:
             raise SourceError(shown, f"file too large ({info.st_size} bytes, limit {MAX_BYTES})")
         with path.open("rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
+            # The announced size, not the cap: asking for 10 MiB allocates 10 MiB per file.
+            data = stream.read(info.st_size + 1)
+            if len(data) > info.st_size:  # grew after the stat: read on, still bounded
+                data += stream.read(MAX_BYTES + 1 - len(data))
         if len(data) > MAX_BYTES:
             raise SourceError(shown, f"file too large (more than {MAX_BYTES} bytes)")
     except FileNotFoundError:
