@@ -114,8 +114,6 @@ class Rule(Generic[ModelT]):
         raise NotImplementedError
 
 
-
-
 def _digest(text: str) -> str:
     return _sha256()(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
