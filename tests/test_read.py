@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from pathlib import Path
 
@@ -31,7 +32,6 @@ def test_a_device_with_no_size_is_read_up_to_the_cap() -> None:
     # fstat gives 0 for a device: it is read on, and an endless one is cut at the cap.
     with pytest.raises(SourceError, match="file too large"):
         read_text_file(Path("/dev/zero"), "zero", max_bytes=1024)
-    assert read_text_file(Path("/dev/null"), "null").text == ""
 
 
 def test_a_pipe_is_read_past_its_announced_size(tmp_path: Path) -> None:
@@ -49,3 +49,36 @@ def test_a_pipe_is_read_past_its_announced_size(tmp_path: Path) -> None:
         assert read_text_file(fifo, "Dockerfile").text == body.decode()
     finally:
         feeder.join(timeout=10)
+
+
+def test_an_empty_pipe_reads_as_an_empty_file(tmp_path: Path) -> None:
+    fifo = tmp_path / "Dockerfile"
+    os.mkfifo(fifo)
+    closer = threading.Thread(target=lambda: open(fifo, "wb").close())
+    closer.start()
+    try:
+        assert read_text_file(fifo, "Dockerfile").text == ""
+    finally:
+        closer.join(timeout=10)
+
+
+def test_output_to_a_pipe_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+    # ``--output /dev/stdout`` or a named pipe: renaming a temporary file over it would replace
+    # the device or pipe with a regular file (it did happen to /dev/null on a test machine).
+    from seawall.commands._output import write_atomic
+
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+
+    def read_all() -> None:
+        with open(fifo, "rb") as reader:
+            received.append(reader.read())
+
+    reader = threading.Thread(target=read_all)
+    reader.start()
+    write_atomic(fifo, "report\n")
+    reader.join(timeout=10)
+    assert received == [b"report\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pipe"]  # no temporary left
