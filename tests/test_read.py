@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 import threading
 from pathlib import Path
 
@@ -60,25 +59,3 @@ def test_an_empty_pipe_reads_as_an_empty_file(tmp_path: Path) -> None:
         assert read_text_file(fifo, "Dockerfile").text == ""
     finally:
         closer.join(timeout=10)
-
-
-def test_output_to_a_pipe_is_written_in_place_not_replaced(tmp_path: Path) -> None:
-    # ``--output /dev/stdout`` or a named pipe: renaming a temporary file over it would replace
-    # the device or pipe with a regular file (it did happen to /dev/null on a test machine).
-    from seawall.commands._output import write_atomic
-
-    fifo = tmp_path / "report.pipe"
-    os.mkfifo(fifo)
-    received: list[bytes] = []
-
-    def read_all() -> None:
-        with open(fifo, "rb") as reader:
-            received.append(reader.read())
-
-    reader = threading.Thread(target=read_all)
-    reader.start()
-    write_atomic(fifo, "report\n")
-    reader.join(timeout=10)
-    assert received == [b"report\n"]
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.pipe"]  # no temporary left

@@ -13,15 +13,13 @@ accepted problem is new.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from seawall.errors import ConfigError, SeawallError
+from seawall.errors import ConfigError
 from seawall.model.finding import Finding
 
 BASELINE_VERSION = 1
@@ -67,24 +65,10 @@ def create_baseline(findings: Iterable[Finding]) -> dict[str, Any]:
 
 def write_baseline(path: Path, findings: Iterable[Finding]) -> None:
     """Write the baseline for ``findings`` to ``path`` atomically (temp file + ``os.replace``)."""
+    from seawall.atomic import write_text_atomic
+
     text = json.dumps(create_baseline(findings), indent=2, ensure_ascii=False) + "\n"
-    folder = path.parent
-    try:
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise SeawallError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise SeawallError(f"{path}: cannot write baseline: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text, sync=True, what="write baseline")
 
 
 def parse_baseline(data: Any, where: str = "baseline") -> Baseline:

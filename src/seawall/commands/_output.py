@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from pathlib import Path
 
 from seawall.config import Config, find_config, load_config
-from seawall.errors import ConfigError, SeawallError
+from seawall.errors import ConfigError
 from seawall.model.finding import Report, Severity
 
 
@@ -102,44 +101,10 @@ def resolve_config(args: argparse.Namespace, start: Path | None = None) -> Confi
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder and rename: never a half-written file.
+    """Write ``text`` to ``path`` whole or not at all (see ``seawall.atomic``)."""
+    from seawall.atomic import write_text_atomic
 
-    A device, pipe or socket (``--output /dev/stdout``, ``/dev/null``) is written in place:
-    renaming a file over it would replace the device node with a regular file.
-    """
-    if _is_special_file(path):
-        try:
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
-        except OSError as exc:
-            raise SeawallError(f"{path}: cannot write: {exc.strerror}") from None
-        return
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        import tempfile  # only when writing: it pulls in shutil, bz2 and random (~9 ms)
-
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise SeawallError(f"{path}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise SeawallError(f"{path}: cannot write: {exc.strerror}") from None
-
-
-def _is_special_file(path: Path) -> bool:
-    """Whether ``path`` exists and is neither a regular file nor a folder."""
-    import stat
-
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    write_text_atomic(path, text)
 
 
 def output_color(args: argparse.Namespace) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -133,20 +132,9 @@ def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write text through a temporary file in the same directory and ``os.replace``."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
-    except OSError as exc:
-        raise SeawallError(f"{target}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise SeawallError(f"{target}: cannot write: {exc.strerror}") from None
+    from seawall.atomic import write_text_atomic as write
+
+    write(path, text)
 
 
 def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
