@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import inspect
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from seawall.atomic import write_text_atomic
 from seawall.errors import SeawallError
 from seawall.rules._base import (
     CIS_DOCKER,
@@ -226,17 +225,6 @@ def _stale_pages(folder: Path, expected: dict[str, str]) -> list[Path]:
     )
 
 
-def _write_atomic(path: Path, content: str) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(content)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 def write_docs(folder: Path, rules: Iterable[Rule[Any]] | None = None) -> list[Path]:
     """Write every page into ``folder`` (e.g. ``docs/rules``); returns the files written or removed.
 
@@ -250,7 +238,7 @@ def write_docs(folder: Path, rules: Iterable[Rule[Any]] | None = None) -> list[P
             path = folder / name
             if path.is_file() and path.read_text(encoding="utf-8") == content:
                 continue
-            _write_atomic(path, content)
+            write_text_atomic(path, content, what="write rule docs")
             changed.append(path)
         for stale in _stale_pages(folder, expected):
             stale.unlink()

@@ -100,13 +100,6 @@ def resolve_config(args: argparse.Namespace, start: Path | None = None) -> Confi
     )
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` whole or not at all (see ``seawall.atomic``)."""
-    from seawall.atomic import write_text_atomic
-
-    write_text_atomic(path, text)
-
-
 def output_color(args: argparse.Namespace) -> bool:
     """Whether the report is coloured: text to a terminal without ``--no-color`` or ``NO_COLOR``."""
     if getattr(args, "format", "text") != "text" or getattr(args, "output", None) is not None:
@@ -126,7 +119,9 @@ def emit(report: Report, args: argparse.Namespace) -> None:
     fmt = getattr(args, "format", "text")
     text = render(report, fmt, color=output_color(args))
     if to_file is not None:
-        write_atomic(to_file, text)
+        from seawall.atomic import write_text_atomic
+
+        write_text_atomic(to_file, text)
     else:
         sys.stdout.write(text)
         if text and not text.endswith("\n"):

@@ -8,13 +8,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from seawall.atomic import write_text_atomic
 from seawall.commands._output import (
     add_config_options,
     add_output_options,
     emit,
     exit_code,
     resolve_config,
-    write_atomic,
 )
 from seawall.model.finding import Report
 
@@ -208,7 +208,7 @@ def _json_with_summary(result: AuditResult) -> str:
 
 def _write(args: argparse.Namespace, text: str) -> None:
     if args.output is not None:
-        write_atomic(args.output, text)
+        write_text_atomic(args.output, text)
     else:
         sys.stdout.write(text)
 

@@ -41,7 +41,7 @@ def apply_fixes(
     (a fix that does not converge or breaks parsing, a file changed on disk meanwhile, a write
     error) leaves every file as it was.
     """
-    from seawall.commands._output import write_atomic
+    from seawall.atomic import write_text_atomic
     from seawall.fixer import allowed, fix_until_stable
     from seawall.targets.read import display_path
 
@@ -79,12 +79,12 @@ def apply_fixes(
                 raise FixError(
                     f"{display_path(path)}: changed on disk while fixing; nothing written"
                 )
-            write_atomic(path, fixed)
+            write_text_atomic(path, fixed)
             written.append((path, original))
     except (OSError, SeawallError) as exc:
         for path, original in reversed(written):
             with contextlib.suppress(SeawallError):
-                write_atomic(path, original)
+                write_text_atomic(path, original)
         if isinstance(exc, SeawallError):
             raise
         raise FixError(f"cannot write fixes: {exc}") from None

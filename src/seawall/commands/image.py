@@ -8,13 +8,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seawall.atomic import write_text_atomic
 from seawall.commands._output import (
     add_config_options,
     add_output_options,
     emit,
     exit_code,
     resolve_config,
-    write_atomic,
 )
 from seawall.errors import ConfigError, SeawallError
 from seawall.model.finding import Report, TargetError
@@ -115,7 +115,7 @@ def run(args: argparse.Namespace) -> int:
                 text = json.dumps(bom, indent=2)
             digests.verify()
             if args.output is not None:
-                write_atomic(args.output, text)
+                write_text_atomic(args.output, text)
             else:
                 sys.stdout.write(text + "\n")
             return 1 if scan is not None and not scan.passed and not args.exit_zero else 0

@@ -259,9 +259,10 @@ def _record(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
+    from seawall.atomic import write_text_atomic
     from seawall.seccomp.docker_default import default_allowed
     from seawall.seccomp.generate import generate, write_profile
-    from seawall.seccomp.recording import load_recording, merge_all, write_text_atomic
+    from seawall.seccomp.recording import load_recording, merge_all
 
     recording = merge_all(load_recording(p) for p in args.recordings)
     generated = generate(
@@ -286,7 +287,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from seawall.commands._output import write_atomic
+    from seawall.atomic import write_text_atomic
     from seawall.model.finding import Report, Severity, TargetError
     from seawall.model.source import SourceFile
     from seawall.report import render
@@ -320,7 +321,7 @@ def _check(args: argparse.Namespace) -> int:
     color = args.output is None and not args.no_color and sys.stdout.isatty()
     text = render(report, args.format, color=color, rules=rules)
     if args.output is not None:
-        write_atomic(args.output, text)
+        write_text_atomic(args.output, text)
     else:
         sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
     if report.errors:

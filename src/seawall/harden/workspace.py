@@ -116,7 +116,7 @@ def commit(root: Path, changes: list[FileChange]) -> None:
     a failing write restores the files already written. A symlinked file is written through
     its link (the link stays). Existing files keep their permission bits.
     """
-    from seawall.commands._output import write_atomic
+    from seawall.atomic import write_text_atomic
 
     targets: list[tuple[FileChange, Path, int | None]] = []
     for change in changes:
@@ -132,7 +132,7 @@ def commit(root: Path, changes: list[FileChange]) -> None:
     try:
         for change, target, mode in targets:
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, change.fixed)
+            write_text_atomic(target, change.fixed)
             written.append((change, target, mode))
             if mode is not None:
                 os.chmod(target, mode)
@@ -142,7 +142,7 @@ def commit(root: Path, changes: list[FileChange]) -> None:
                 if change.original is None:
                     target.unlink()
                 else:
-                    write_atomic(target, change.original)
+                    write_text_atomic(target, change.original)
                     if mode is not None:
                         os.chmod(target, mode)
         if isinstance(exc, SeawallError):

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from seawall.atomic import write_text_atomic
 from seawall.errors import SeawallError
 from seawall.seccomp.baseline import runtime_needs
 from seawall.seccomp.docker_default import (
@@ -19,7 +20,7 @@ from seawall.seccomp.docker_default import (
     personality_rules,
     socket_rules_default,
 )
-from seawall.seccomp.recording import Recording, write_json_atomic, write_text_atomic
+from seawall.seccomp.recording import Recording, write_json_atomic
 from seawall.seccomp.syscalls import arch, syscall_table
 
 Base = Literal["none", "default"]

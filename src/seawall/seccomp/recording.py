@@ -127,14 +127,9 @@ def load_recording(path: str | os.PathLike[str]) -> Recording:
 
 def write_json_atomic(path: str | os.PathLike[str], data: Any) -> None:
     """Write JSON through a temporary file and ``os.replace``: never a half-written file."""
+    from seawall.atomic import write_text_atomic
+
     write_text_atomic(path, json.dumps(data, indent=2) + "\n")
-
-
-def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write text through a temporary file in the same directory and ``os.replace``."""
-    from seawall.atomic import write_text_atomic as write
-
-    write(path, text)
 
 
 def _unique(items: tuple[str, ...]) -> tuple[str, ...]:
