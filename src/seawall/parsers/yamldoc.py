@@ -17,6 +17,7 @@ from typing import Any
 
 from seawall.errors import ParseError, SourceError
 from seawall.model.source import SourceFile, Span
+from seawall.targets.read import read_bounded
 
 MAX_BYTES = 10 * 1024 * 1024
 # Alias expansion bound: a document may expand to this many nodes, or to ten times its own
@@ -123,10 +124,7 @@ def read_source(path: Path, display: str | None = None) -> SourceFile:
         if info.st_size > MAX_BYTES:
             raise SourceError(shown, f"file too large ({info.st_size} bytes, limit {MAX_BYTES})")
         with path.open("rb") as stream:
-            # The announced size, not the cap: asking for 10 MiB allocates 10 MiB per file.
-            data = stream.read(info.st_size + 1)
-            if len(data) > info.st_size:  # grew after the stat: read on, still bounded
-                data += stream.read(MAX_BYTES + 1 - len(data))
+            data = read_bounded(stream, info.st_size, MAX_BYTES)
         if len(data) > MAX_BYTES:
             raise SourceError(shown, f"file too large (more than {MAX_BYTES} bytes)")
     except FileNotFoundError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import BinaryIO
 
 from seawall.errors import SourceError
 from seawall.model.source import SourceFile
@@ -23,6 +24,19 @@ def display_path(path: Path, root: Path | None = None) -> str:
     return rel.replace(os.sep, "/")
 
 
+def read_bounded(stream: BinaryIO, announced: int, cap: int) -> bytes:
+    """All of ``stream``, but never more than ``cap + 1`` bytes (the caller refuses more than ``cap``).
+
+    It asks for the size ``stat`` announced, not for the cap: Python allocates what a read asks
+    for, and asking for the cap cost an allocation of megabytes per file. A file that grew since,
+    a device or a pipe (size 0) is read on, still bounded.
+    """
+    data = stream.read(min(announced, cap) + 1)
+    if len(data) > announced:
+        data += stream.read(cap + 1 - len(data))
+    return data
+
+
 def read_text_file(path: Path, shown: str, max_bytes: int = MAX_TEXT_BYTES) -> SourceFile:
     """Read a text target or raise SourceError with a one-line reason."""
     try:
@@ -33,12 +47,7 @@ def read_text_file(path: Path, shown: str, max_bytes: int = MAX_TEXT_BYTES) -> S
                     shown,
                     f"file too large ({size / 1048576:.1f} MiB; limit {max_bytes // 1048576} MiB)",
                 )
-            # Read what fstat announced (asking for the 5 MiB cap each time made Python allocate
-            # and release 5 MiB per file: 40 us); a file that grew after the fstat, a device or a
-            # pipe (size 0) is read on, still bounded by the cap.
-            data = stream.read(size + 1)
-            if len(data) > size:
-                data += stream.read(max_bytes + 1 - len(data))
+            data = read_bounded(stream, size, max_bytes)
         if len(data) > max_bytes:  # grew after the fstat
             raise SourceError(shown, f"file too large (limit {max_bytes // 1048576} MiB)")
     except SourceError:
