@@ -559,8 +559,9 @@ def _with_stage(instr: Instruction, stage_index: int) -> Instruction:
     return instr._replace(stage_index=stage_index)
 
 
-_new_span = tuple.__new__  # for spans whose bounds are valid by construction
-_new_instruction = tuple.__new__
+# Named tuples built without their Python-level __new__ (several times slower): for values
+# valid by construction, fields given in declaration order.
+_new_tuple = tuple.__new__
 
 
 def _read_instruction(
@@ -577,7 +578,7 @@ def _read_instruction(
         )
     word = m.group(0)
     keyword = word.upper()
-    kw_span = _new_span(Span, (line_start, line_start + len(word)))  # valid by construction
+    kw_span = _new_tuple(Span, (line_start, line_start + len(word)))
     after = first[indent + len(word) :]
     if after and after[0] not in " \t" and not (after.startswith(escape) and not after[1:].strip()):
         raise ParseError(
@@ -605,14 +606,14 @@ def _read_instruction(
     physical = lines.lines
     count = len(physical)
     starts = lines.starts
-    new_segment = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
+    new_tuple = _new_tuple  # a local: looked up once per continuation line
     while True:
         # Most continued lines end with the escape itself: one test instead of two.
         stripped = line if line.endswith(escape) else line.rstrip(" \t\r")
         if not stripped.endswith(escape):
             piece = line.rstrip("\r")
             if piece:
-                segments.append(new_segment(Segment, (logical_len, src, len(piece))))
+                segments.append(new_tuple(Segment, (logical_len, src, len(piece))))
                 parts.append(piece)
                 logical_len += len(piece)
             last_line = j
@@ -620,7 +621,7 @@ def _read_instruction(
             break
         cont = len(stripped) - 1
         if cont:
-            segments.append(new_segment(Segment, (logical_len, src, cont)))
+            segments.append(new_tuple(Segment, (logical_len, src, cont)))
             parts.append(line[:cont])
             logical_len += cont
         last_line = j
@@ -705,13 +706,12 @@ def _read_instruction(
         if inner is not None and heredocs and inner.keyword in HEREDOC_INSTRUCTIONS:
             # The bodies follow the ONBUILD line but belong to the trigger instruction.
             inner = inner._replace(heredocs=tuple(heredocs))
-    # Built without the named tuple's Python-level __new__ (fields in declaration order).
-    instr = _new_instruction(
+    instr = _new_tuple(
         Instruction,
         (
             keyword,
             kw_span,
-            _new_span(Span, (line_start, end_offset)),
+            _new_tuple(Span, (line_start, end_offset)),
             tuple(flags),
             args,
             tuple(arg_segments),
@@ -731,13 +731,12 @@ def _slice_segments(segments: list[Segment], start: int, end: int) -> list[Segme
     if start == 0 and (not segments or segments[-1].logical + segments[-1].length <= end):
         return segments
     out: list[Segment] = []
-    new_segment = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
     for seg in segments:
         s = max(seg.logical, start)
         e = min(seg.logical + seg.length, end)
         if e <= s:
             continue
-        out.append(new_segment(Segment, (s - start, seg.source + (s - seg.logical), e - s)))
+        out.append(_new_tuple(Segment, (s - start, seg.source + (s - seg.logical), e - s)))
     return out
 
 

@@ -9,7 +9,7 @@ insert a flag at an exact offset. (``bashlex`` would do more, but it is GPL.)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 RESERVED_PREFIXES = frozenset(
@@ -44,6 +44,11 @@ class _SimpleCommandFields(NamedTuple):
 _new_tuple = tuple.__new__
 
 
+def program_name(words: Sequence[Word]) -> str:
+    """Base name of the program a command runs (``/usr/bin/apt-get`` → ``apt-get``); '' if none."""
+    return words[0].text.rpartition("/")[2] if words else ""
+
+
 class SimpleCommand(_SimpleCommandFields):
     """One simple command; ``separator`` is the operator that ended it ('' at the end).
 
@@ -63,7 +68,7 @@ class SimpleCommand(_SimpleCommandFields):
         separator: str,
         pipe_from: bool = False,
     ) -> SimpleCommand:
-        name = words[0].text.rpartition("/")[2] if words else ""
+        name = program_name(words)
         return _new_tuple(cls, (words, assignments, start, end, separator, pipe_from, name))
 
     def __getnewargs__(self) -> tuple[Any, ...]:
@@ -189,7 +194,7 @@ def tokenize(script: str) -> list[SimpleCommand]:
     pipe_from = False
     i = 0
     fast_word = _FAST_WORD.match
-    new_word = new_command = _new_tuple  # the named tuples' own __new__ is Python: slower
+    new_tuple = _new_tuple  # the named tuples' own __new__ is Python: slower
 
     def finish(sep: str, end: int) -> None:
         nonlocal words, pipe_from
@@ -210,17 +215,17 @@ def tokenize(script: str) -> list[SimpleCommand]:
                 last -= 1
             if last > first:
                 # SimpleCommand's fields in order, without its Python-level __new__.
-                program = words[rest].text.rpartition("/")[2] if rest < last else ""
+                command_words = tuple(words[rest:last])
                 fields = (
-                    tuple(words[rest:last]),
+                    command_words,
                     tuple(words[first:rest]),
                     words[first].start,
                     end,
                     sep,
                     pipe_from,
-                    program,
+                    program_name(command_words),
                 )
-                commands.append(new_command(SimpleCommand, fields))
+                commands.append(new_tuple(SimpleCommand, fields))
             words = []
         pipe_from = sep == "|"
 
@@ -234,7 +239,7 @@ def tokenize(script: str) -> list[SimpleCommand]:
             if end < n and s[end] in "<>" and text.isdigit():
                 i = _skip_redirection(s, end, words)
                 continue
-            words.append(new_word(Word, (text, i, end, False)))
+            words.append(new_tuple(Word, (text, i, end, False)))
             i = plain.end()
             continue
         ch = s[i]
@@ -407,7 +412,7 @@ def unwrap(cmd: SimpleCommand) -> SimpleCommand:
     changed = True
     while changed and words:
         changed = False
-        name = words[0].text.rpartition("/")[2]
+        name = program_name(words)
         if name in _WRAPPERS and len(words) > 1:
             words.pop(0)
             while words and (words[0].text.startswith("-") or _is_assignment(words[0])):
