@@ -53,7 +53,22 @@ class Span(_SpanFields):
         return self.end - self.start
 
 
-class SourceFile:
+class Immutable:
+    """Base of the slotted classes that refuse attribute changes once built.
+
+    Their ``__init__`` sets the slots with ``object.__setattr__``.
+    """
+
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot delete {name!r}")
+
+
+class SourceFile(Immutable):
     """A file's text as read, with the path shown to users (relative, forward slashes).
 
     Immutable; equal when path and text are. A plain class with slots rather than a named tuple
@@ -71,12 +86,6 @@ class SourceFile:
         _set(self, "path", path)
         _set(self, "text", text)
         _set(self, "_line_starts", [])
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"SourceFile is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"SourceFile is immutable: cannot delete {name!r}")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SourceFile):

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 from seawall.errors import ParseError
 from seawall.lazy_re import lazy_pattern
-from seawall.model.source import SourceFile, Span
+from seawall.model.source import Immutable, SourceFile, Span
 
 KNOWN_INSTRUCTIONS = frozenset(
     {
@@ -234,7 +234,7 @@ class Stage(NamedTuple):
                 yield instr
 
 
-class Dockerfile:
+class Dockerfile(Immutable):
     """A parsed Dockerfile: every instruction in order, the stages, and what ships.
 
     Immutable, and equal to another parse of the same text. ``cache`` holds derived data computed
@@ -303,12 +303,6 @@ class Dockerfile:
         return self._key() == other._key()
 
     __hash__ = None  # type: ignore[assignment]  # holds dicts, as the parse it came from
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"Dockerfile is immutable: cannot set {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"Dockerfile is immutable: cannot delete {name!r}")
 
     def __repr__(self) -> str:
         return (

@@ -3,9 +3,10 @@
 A repository scan has hundreds of small files and the work per file is pure Python, so threads do
 not help; forked processes do. The parent forks one child per extra core and checks files too;
 each process takes the next file from a shared queue when it is free, so a slower process (a
-child copying pages, a core shared with something else) does not hold up the end. Children inherit the parsed configuration and the imported rules (no re-import, nothing
-pickled on the way in); only their reports travel back through a pipe, with rules sent as ids and
-resolved again in the parent.
+child copying pages, a core shared with something else) does not hold up the end. Children
+inherit the parsed configuration and the imported rules (no re-import, nothing pickled on the way
+in); only their reports travel back through a pipe, with rules sent as ids and resolved again in
+the parent.
 """
 
 from __future__ import annotations
