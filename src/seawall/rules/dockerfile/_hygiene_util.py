@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from seawall.model.fix import Edit, Fix
 from seawall.parsers.dockerfile import Dockerfile, Instruction, Stage, parse_arg, parse_key_values
@@ -25,6 +25,7 @@ from seawall.rules.dockerfile._util import (
     POSIX_SHELLS,
     ShellCommand,
     json_fragment,
+    per_file,
     run_instructions,
     shell_commands,
     shipped_stage_indices,
@@ -125,10 +126,11 @@ def runs_of(df: Dockerfile) -> DockerfileRuns:
 
 def lowered_text(df: Dockerfile) -> str:
     """The whole Dockerfile in lower case (for build-wide settings), once per file."""
-    text = cast("str | None", df.cache.get("lowered_text"))
-    if text is None:
-        text = df.cache["lowered_text"] = df.source.text.lower()
-    return text
+    return per_file(df, "lowered_text", _lowered)
+
+
+def _lowered(df: Dockerfile) -> str:
+    return df.source.text.lower()
 
 
 def mounts_of(instr: Instruction) -> tuple[CacheMount, ...]:

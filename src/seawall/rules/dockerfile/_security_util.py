@@ -27,6 +27,8 @@ from seawall.parsers.dockerfile import (
 from seawall.parsers.shell import SimpleCommand, Word
 from seawall.rules.dockerfile._util import (
     ShellCommand,
+    per_file,
+    per_stage,
     scripts_of,
     shell_commands,
     stage_is_posix,
@@ -117,10 +119,7 @@ def _run_instructions(df: Dockerfile) -> Iterator[tuple[Stage, Instruction]]:
 
 
 def _memo_of(df: Dockerfile) -> _Memo:
-    memo = df.cache.get(_MEMO_KEY)
-    if not isinstance(memo, _Memo):
-        memo = df.cache[_MEMO_KEY] = _Memo(df)
-    return memo
+    return per_file(df, _MEMO_KEY, _Memo)
 
 
 _MEMO_KEY = "security_rules"
@@ -341,11 +340,8 @@ def has_secret_mount(instr: Instruction) -> bool:
 
 def resolved_base(df: Dockerfile, stage: Stage) -> str | None:
     """The stage's base image with build arguments substituted, or None when a variable is unset."""
-    cache = df.cache.setdefault("resolved_base", {})
-    assert isinstance(cache, dict)
-    if stage.index not in cache:  # asked by several rules (DF001-DF004) for the same stage
-        cache[stage.index] = _resolved_base(df, stage)
-    return cache[stage.index]
+    # Asked by several rules (DF001-DF004) for the same stage.
+    return per_stage(df, stage, "resolved_base", _resolved_base)
 
 
 def _resolved_base(df: Dockerfile, stage: Stage) -> str | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.source import Span
@@ -49,23 +49,46 @@ def image_ref(text: str) -> ImageRef:
     return parse_image_ref(text)
 
 
+_T = TypeVar("_T")
+
+
+def per_file(df: Dockerfile, key: str, compute: Callable[[Dockerfile], _T]) -> _T:
+    """``compute(df)``, computed once per parsed file and shared by every rule (``df.cache``)."""
+    cache = df.cache
+    if key in cache:
+        return cast(_T, cache[key])
+    value = cache[key] = compute(df)
+    return value
+
+
+def per_stage(
+    df: Dockerfile, stage: Stage, key: str, compute: Callable[[Dockerfile, Stage], _T]
+) -> _T:
+    """``compute(df, stage)``, computed once per stage of a parsed file (``df.cache``)."""
+    values: dict[int, _T] = per_file(df, key, _no_values)
+    if stage.index in values:
+        return values[stage.index]
+    value = values[stage.index] = compute(df, stage)
+    return value
+
+
+def _no_values(df: Dockerfile) -> dict[Any, Any]:
+    return {}
+
+
 def shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
     """Indices of the shipped stage and the stages it is built FROM: whose files ship."""
-    found = cast("frozenset[int] | None", df.cache.get("shipped_stage_indices"))
-    if found is None:
-        stage = df.shipped_stage
-        found = frozenset() if stage is None else frozenset(s.index for s in df.lineage(stage))
-        df.cache["shipped_stage_indices"] = found
-    return found
+    return per_file(df, "shipped_stage_indices", _shipped_stage_indices)
+
+
+def _shipped_stage_indices(df: Dockerfile) -> frozenset[int]:
+    stage = df.shipped_stage
+    return frozenset() if stage is None else frozenset(s.index for s in df.lineage(stage))
 
 
 def stage_is_posix(df: Dockerfile, stage: Stage) -> bool:
     """Whether RUN in this stage goes to a POSIX shell (not PowerShell/cmd)."""
-    cache = df.cache.setdefault("stage_is_posix", {})
-    assert isinstance(cache, dict)
-    if stage.index not in cache:
-        cache[stage.index] = _stage_is_posix(df, stage)
-    return bool(cache[stage.index])
+    return per_stage(df, stage, "stage_is_posix", _stage_is_posix)
 
 
 def _stage_is_posix(df: Dockerfile, stage: Stage, before: int | None = None) -> bool:
@@ -92,13 +115,11 @@ def shell_is_posix_at(df: Dockerfile, stage: Stage, instr: Instruction) -> bool:
 
 def _lineage_has_shell(df: Dockerfile, stage: Stage) -> bool:
     """Whether a SHELL instruction appears in the stage's lineage (once per stage and file)."""
-    cache = cast("dict[int, bool]", df.cache.setdefault("lineage_has_shell", {}))
-    found = cache.get(stage.index)
-    if found is None:
-        found = cache[stage.index] = any(
-            instr.keyword == "SHELL" for s in df.lineage(stage) for instr in s.instructions
-        )
-    return found
+    return per_stage(df, stage, "lineage_has_shell", _any_shell_in_lineage)
+
+
+def _any_shell_in_lineage(df: Dockerfile, stage: Stage) -> bool:
+    return any(instr.keyword == "SHELL" for s in df.lineage(stage) for instr in s.instructions)
 
 
 def _offset_mapper(base: Callable[[int], int], shift: int) -> Callable[[int], int]:
@@ -139,10 +160,7 @@ def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[She
     """
     if instr.keyword != "RUN":
         return []
-    cache = cast("dict[tuple[int, int], list[ShellCommand]] | None", df.cache.get("shell_commands"))
-    if cache is None:
-        cache = {}
-        df.cache["shell_commands"] = cache
+    cache: dict[tuple[int, int], list[ShellCommand]] = per_file(df, "shell_commands", _no_values)
     key = (id(instr), stage.index)
     hit = cache.get(key)
     if hit is not None:

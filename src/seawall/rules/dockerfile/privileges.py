@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from seawall.lazy_re import lazy_pattern
 from seawall.model.finding import Finding, Severity
@@ -20,6 +20,7 @@ from seawall.rules.dockerfile._util import (
     ShellCommand,
     is_root_user,
     last_user,
+    per_file,
     shipped_stage_indices,
 )
 
@@ -113,10 +114,11 @@ class ModeChange(NamedTuple):
 
 def _mode_changes(df: Dockerfile) -> list[ModeChange]:
     """``_chmod_modes``, computed once per file: DF014 and DF015 read the same changes."""
-    found = cast("list[ModeChange] | None", df.cache.get("mode_changes"))
-    if found is None:
-        found = df.cache["mode_changes"] = list(_chmod_modes(df))
-    return found
+    return per_file(df, "mode_changes", _all_chmod_modes)
+
+
+def _all_chmod_modes(df: Dockerfile) -> list[ModeChange]:
+    return list(_chmod_modes(df))
 
 
 def _chmod_modes(df: Dockerfile) -> Iterator[ModeChange]:
