@@ -170,8 +170,8 @@ def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[She
         new = tuple.__new__  # the named tuple's own __new__ is a Python function: slower
         for script, mapper in scripts_of(instr):
             out += [
-                new(ShellCommand, (cmd, program, instr, mapper, name))
-                for cmd, program, name in _commands_of_script(script)
+                new(ShellCommand, (cmd, program, instr, mapper, program.name))
+                for cmd, program in _commands_of_script(script)
             ]
     cache[key] = out
     return out
@@ -180,21 +180,18 @@ def shell_commands(df: Dockerfile, stage: Stage, instr: Instruction) -> list[She
 # Tokenized scripts by text. Repositories that generate their Dockerfiles from templates
 # (one per version and variant) repeat the same RUN scripts many times; commands are
 # immutable, so one tokenization serves every copy. Bounded by the text it holds.
-_SCRIPT_MEMO: dict[str, tuple[tuple[SimpleCommand, SimpleCommand, str], ...]] = {}
+_SCRIPT_MEMO: dict[str, tuple[tuple[SimpleCommand, SimpleCommand], ...]] = {}
 _SCRIPT_MEMO_LIMIT = 4 << 20  # characters of script text
 _script_memo_size = 0
 
 
-def _commands_of_script(script: str) -> tuple[tuple[SimpleCommand, SimpleCommand, str], ...]:
-    """Each simple command of ``script`` with its unwrapped program and that program's name,
-    tokenized once per text."""
+def _commands_of_script(script: str) -> tuple[tuple[SimpleCommand, SimpleCommand], ...]:
+    """Each simple command of ``script`` with its unwrapped program, tokenized once per text."""
     global _script_memo_size
     hit = _SCRIPT_MEMO.get(script)
     if hit is not None:
         return hit
-    result = tuple(
-        (cmd, program, program.name) for cmd, program in ((c, unwrap(c)) for c in tokenize(script))
-    )
+    result = tuple((cmd, unwrap(cmd)) for cmd in tokenize(script))
     if _script_memo_size + len(script) > _SCRIPT_MEMO_LIMIT:
         _SCRIPT_MEMO.clear()
         _script_memo_size = 0
